@@ -1,0 +1,1 @@
+"""Aftercare: a self-hosted after-sales service desk for e-commerce merchants."""

@@ -1,0 +1,29 @@
+"""The REST API at /api/v1/: one NinjaAPI, each app mounts its router here."""
+
+from ninja import NinjaAPI
+
+from aftercare.core.api import ApiKeyAuth, SessionMemberAuth, install_problem_handlers
+
+api = NinjaAPI(
+    title="Aftercare API",
+    version="1",
+    description=(
+        "After-sales desk for e-commerce. Authenticate with `Authorization: Bearer <API key>` "
+        "(create keys in the console or admin) or with a console session. Errors are RFC 7807 "
+        "problem+json with a stable `code`."
+    ),
+    auth=[ApiKeyAuth(), SessionMemberAuth()],
+    urls_namespace="api",
+)
+install_problem_handlers(api)
+
+
+def _mount() -> None:
+    from aftercare.commerce.api import router as commerce_router
+    from aftercare.merchants.api import router as merchants_router
+
+    api.add_router("/", merchants_router)
+    api.add_router("/", commerce_router)
+
+
+_mount()

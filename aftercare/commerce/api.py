@@ -1,0 +1,5 @@
+"""Commerce endpoints (bulk upsert, list, get) — being built."""
+
+from ninja import Router
+
+router = Router(tags=["commerce"])

@@ -1,0 +1,33 @@
+"""What each role may do, and what each API key scope allows. Data, not scattered checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+# Permission names are "<area>.<read|write|...>"; API scopes are the same names.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"*"}),
+    "supervisor": frozenset(
+        {"commerce.read", "commerce.write", "merchant.read", "desk.read", "desk.write"}
+    ),
+    "agent": frozenset({"commerce.read", "merchant.read", "desk.read", "desk.write"}),
+    "warehouse": frozenset({"commerce.read", "merchant.read"}),
+    "finance": frozenset({"commerce.read", "merchant.read"}),
+}
+
+API_SCOPES: dict[str, str] = {
+    "commerce.read": "Read customers, products, orders and shipments",
+    "commerce.write": "Create and update customers, products, orders and shipments",
+    "merchant.read": "Read stores and the merchant's settings",
+    "*": "Everything the API offers",
+}
+
+
+def role_allows(role: str, permission: str) -> bool:
+    granted = ROLE_PERMISSIONS.get(role, frozenset())
+    return "*" in granted or permission in granted
+
+
+def scope_allows(scopes: Iterable[str], permission: str) -> bool:
+    scopes = set(scopes)
+    return "*" in scopes or permission in scopes
