@@ -84,3 +84,21 @@ class ExternalServiceError(DomainError):
     def __init__(self, detail: str, *, permanent: bool, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.permanent = permanent
+
+
+class InvalidSignature(Unauthenticated):
+    """A signed webhook whose signature is missing, wrong, or too old to trust."""
+
+    code = "invalid_signature"
+    title = "The request signature is not valid"
+
+
+class AddressRefused(ExternalServiceError):
+    """The outbound client refused a URL before sending anything (scheme, credentials, or a
+    private/loopback address). Permanent: the same URL will be refused again."""
+
+    code = "address_refused"
+    title = "That address may not be called"
+
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, permanent=True, **kwargs)
