@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from aftercare.web.access import membership_of
+
 
 def console(request: HttpRequest) -> dict[str, Any]:
-    from aftercare.merchants.queries import membership_for_user
-
-    membership = membership_for_user(getattr(request, "user", None))
+    membership = membership_of(request)
     return {"membership": membership, "merchant": membership.merchant if membership else None}

@@ -1,0 +1,51 @@
+"""Who may use the console: a signed-in user who is a member of a merchant.
+
+The membership is looked up once per request and cached on it, because the view, the
+context processor and the templates all need it and the query count must stay constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from aftercare.merchants.models import Member
+from aftercare.merchants.queries import membership_for_user
+
+P = ParamSpec("P")
+MemberView = Callable[Concatenate[HttpRequest, Member, P], HttpResponse]
+
+_CACHE_ATTR = "_aftercare_membership"
+
+
+def membership_of(request: HttpRequest) -> Member | None:
+    if not hasattr(request, _CACHE_ATTR):
+        setattr(request, _CACHE_ATTR, membership_for_user(getattr(request, "user", None)))
+    membership: Member | None = getattr(request, _CACHE_ATTR)
+    return membership
+
+
+def member_required(view: MemberView[P]) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Sign-in required; then the view gets the membership, and times show in the merchant's
+    time zone. A signed-in user with no merchant gets an explanation instead of a crash."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        membership = membership_of(request)
+        if membership is None:
+            return render(request, "web/no_membership.html", status=403)
+        with timezone.override(membership.merchant.timezone):
+            return view(request, membership, *args, **kwargs)
+
+    return wrapper
+
+
+def context_for(membership: Member, **extra: Any) -> dict[str, Any]:
+    return {"membership": membership, "merchant": membership.merchant, **extra}

@@ -1,0 +1,41 @@
+"""Filters for console templates; the logic lives in aftercare.web.display."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from aftercare.web import display
+
+register = template.Library()
+
+
+@register.filter
+def carrier(code: str) -> str:
+    return display.carrier_name(code or "")
+
+
+@register.filter
+def payment_method(code: str) -> str:
+    return display.payment_method_name(code or "")
+
+
+@register.filter
+def order_badge(status: str) -> str:
+    return display.ORDER_BADGES.get(status, "is-light")
+
+
+@register.filter
+def shipment_badge(status: str) -> str:
+    return display.SHIPMENT_BADGES.get(status, "is-light")
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "CNY") -> str:
+    return display.format_money(amount, currency or "CNY")
+
+
+@register.filter
+def phone(e164: str) -> str:
+    return display.format_phone(e164 or "")
