@@ -56,7 +56,9 @@ def test_new_order_is_created_with_lines_payment_and_customer(api, merchant, cat
     order = Order.objects.get(pk=result["id"], merchant=merchant)
     assert (order.subtotal, order.total, order.status) == (Decimal("198"), Decimal("208"), "paid")
     assert order.customer.phone == "+8613800138000"
-    assert [(line.line_no, line.name, line.quantity) for line in order.lines.order_by("line_no")] == [
+    assert [
+        (line.line_no, line.name, line.quantity) for line in order.lines.order_by("line_no")
+    ] == [
         (1, "T-shirt", 2),
         (2, "Mug", 1),
     ]
@@ -123,7 +125,11 @@ def test_resent_order_missing_a_line_is_refused_and_keeps_its_lines(api, catalog
         ({"total": "999.00"}, "total", "total_mismatch"),
         ({"subtotal": "1.00"}, "subtotal", "subtotal_mismatch"),
         ({"status": "lost"}, "status", "enum"),
-        ({"customer": None, "customer_external_id": "C-404"}, "customer_external_id", "unknown_customer"),
+        (
+            {"customer": None, "customer_external_id": "C-404"},
+            "customer_external_id",
+            "unknown_customer",
+        ),
         ({"customer": {"external_id": "C-1", "phone": "12"}}, "customer.phone", "invalid_phone"),
         ({"customer": None}, "customer_external_id", "required"),
         ({"discount_total": "500.00", "total": None}, "discount_total", "discount_too_large"),
@@ -252,7 +258,10 @@ def test_same_order_number_at_another_merchant_is_separate(api, other_merchant, 
 
 
 def _batch_queries(api: ApiCaller, start: int, size: int) -> int:
-    records = [order_record(f"SO-{n}", customer={"external_id": f"C-{n}"}) for n in range(start, start + size)]
+    records = [
+        order_record(f"SO-{n}", customer={"external_id": f"C-{n}"})
+        for n in range(start, start + size)
+    ]
     with CaptureQueriesContext(connection) as captured:
         body = post(api, records)
     assert body["created"] == size
@@ -274,6 +283,12 @@ def test_resent_batch_query_count_does_not_grow_with_size(api, catalogue) -> Non
     with CaptureQueriesContext(connection) as small:
         post(api, [order_record(f"SO-{n}", customer={"external_id": f"C-{n}"}) for n in range(10)])
     with CaptureQueriesContext(connection) as large:
-        post(api, [order_record(f"SO-{n}", customer={"external_id": f"C-{n}"}) for n in range(1000, 1100)])
+        post(
+            api,
+            [
+                order_record(f"SO-{n}", customer={"external_id": f"C-{n}"})
+                for n in range(1000, 1100)
+            ],
+        )
 
     assert len(small) == len(large)
