@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import phonenumbers
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +30,16 @@ PAYMENT_METHODS: dict[str, str | Promise] = {
     "card": _("Card"),
     "paypal": "PayPal",
     "cod": _("Cash on delivery"),
+}
+
+# Marketplace names as agents say them in each language; the model's labels are the
+# English brand names.
+CHANNELS: dict[str, str | Promise] = {
+    "tmall": _("Tmall"),
+    "taobao": _("Taobao"),
+    "jd": _("JD.com"),
+    "pinduoduo": _("Pinduoduo"),
+    "douyin": _("Douyin"),
 }
 
 # Bulma tag modifiers. Colour carries meaning: green done, blue moving, amber waiting, red trouble.
@@ -66,6 +75,10 @@ def carrier_name(code: str) -> str:
     return str(CARRIERS.get(code.lower(), code.upper()))
 
 
+def channel_name(code: str, fallback: str) -> str:
+    return str(CHANNELS.get(code, fallback))
+
+
 def payment_method_name(code: str) -> str:
     return str(PAYMENT_METHODS.get(code.lower(), code))
 
@@ -74,7 +87,9 @@ def format_money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return ""
     symbol = CURRENCY_SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
-    return f"{symbol}{number_format(amount, 2, use_l10n=True, force_grouping=True)}"
+    # Comma thousands and a decimal point are how prices are written in mainland China,
+    # Taiwan, Hong Kong and English alike, so this does not follow the interface language.
+    return f"{symbol}{amount:,.2f}"
 
 
 def format_phone(e164: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -14,6 +15,12 @@ register = template.Library()
 @register.filter
 def carrier(code: str) -> str:
     return display.carrier_name(code or "")
+
+
+@register.filter
+def channel(store: Any) -> str:
+    """The store's sales channel, with marketplace names in the interface language."""
+    return display.channel_name(store.channel, store.get_channel_display())
 
 
 @register.filter
