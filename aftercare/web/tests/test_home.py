@@ -46,6 +46,18 @@ def test_anonymous_visitor_is_sent_to_login(client: Client) -> None:
     assert response["Location"].startswith("/login/?next=/")
 
 
+def test_expired_session_sends_htmx_to_the_login_page(client: Client) -> None:
+    response = client.get(
+        "/orders/table/",
+        {"q": "x"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/?q=x",
+    )
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=/%3Fq%3Dx"
+
+
 def test_user_without_membership_gets_an_explanation(client: Client) -> None:
     user = get_user_model().objects.create_user(username="drifter", password=PASSWORD)
     client.force_login(user)
