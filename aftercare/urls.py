@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from aftercare.api import api
+from aftercare.core.views import healthz
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
