@@ -68,7 +68,7 @@ def phone_for(rng: random.Random, market: int) -> str:
     if market == MAINLAND:
         return f"+86{rng.choice(cat.CN_MOBILE_PREFIXES)}{_digits(rng, 8)}"
     if market == HONG_KONG:
-        return f"+852{rng.choice(cat.HK_MOBILE_PREFIXES)}{_digits(rng, 6)}"
+        return f"+852{rng.choice(cat.HK_MOBILE_PREFIXES)}{_digits(rng, 5)}"
     if market == TAIWAN:
         return f"+886{rng.choice(cat.TW_MOBILE_PREFIXES)}{_digits(rng, 6)}"
     if market == US:

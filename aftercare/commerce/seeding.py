@@ -260,15 +260,19 @@ def _fast_writes() -> Iterator[Writer]:
         yield _copy_writer
         return
     # Losing a half-written demo store to a power cut is fine (run it again), so skip fsync;
-    # a large page cache keeps index inserts off the disk until commit.
+    # a large page cache keeps index inserts off the disk until commit. SQLite refuses to
+    # change the safety level inside a transaction (a caller's, or a test's), so then it stays.
+    relax = not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous = OFF")
+        if relax:
+            cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA cache_size = -262144")
     try:
         yield _executemany_writer
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            if relax:
+                cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA cache_size = -2000")
 
 
