@@ -21,9 +21,11 @@ install_problem_handlers(api)
 def _mount() -> None:
     from aftercare.commerce.api import router as commerce_router
     from aftercare.merchants.api import router as merchants_router
+    from aftercare.policies.api import router as policies_router
 
     api.add_router("/", merchants_router)
     api.add_router("/", commerce_router)
+    api.add_router("/policies", policies_router)
 
 
 _mount()

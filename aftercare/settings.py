@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "aftercare.core",
     "aftercare.merchants",
     "aftercare.commerce",
+    "aftercare.policies",
     "aftercare.web",
 ]
 

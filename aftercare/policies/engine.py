@@ -171,11 +171,14 @@ class Actions:
     __slots__ = ("allow", "auto_approve", "needs_review", "params", "reject")
 
     def __init__(self, matched: list[CompiledRule]) -> None:
-        self.reject = self.needs_review = self.allow = self.auto_approve = None
+        self.reject: str | None = None
+        self.needs_review: str | None = None
+        self.allow: str | None = None
+        self.auto_approve: str | None = None
         self.params: dict[str, tuple[str, Action]] = {}
         params = self.params
         for rule in matched:
-            # setdefault keeps the first rule's: the higher priority one decides.
+            # The first rule to carry a kind decides it: rules arrive in priority order.
             for kind, action in rule.effects:
                 if kind in VERDICTS:
                     if getattr(self, kind) is None:

@@ -1,0 +1,190 @@
+"""Building the engine's immutable facts from database rows, in a constant number of queries.
+
+Two queries whatever the order's size: the order (with its customer, store, paid amount and
+delivery time folded in as subqueries), then all its lines with their products. All lines are
+needed, not only the requested ones, because order-level discounts are shared over every line.
+
+What earlier cases returned and refunded comes from the returns and refunds apps, which do not
+exist yet: they pass an `OrderHistory` (and the customer's past return rate) in. Until then
+both default to "nothing happened before".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from aftercare.commerce.models import Order, OrderLine, Payment, PaymentStatus, Shipment
+from aftercare.core.errors import NotFound
+from aftercare.merchants.models import Merchant
+from aftercare.merchants.queries import scoped
+from aftercare.policies.domain import (
+    ZERO,
+    CustomerFacts,
+    Facts,
+    LineFacts,
+    OrderFacts,
+    RequestFacts,
+    RequestLine,
+)
+from aftercare.policies.errors import InvalidRequestLines
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    """What earlier cases on this order already took back. Supplied by returns/refunds."""
+
+    returned_quantity: Mapping[int, int] = field(default_factory=dict)  # line id -> units
+    refunded_amount: Mapping[int, Decimal] = field(default_factory=dict)  # line id -> money
+    refunded_total: Decimal = ZERO  # everything refunded on the order, shipping included
+    shipping_refunded: Decimal = ZERO
+
+
+NO_HISTORY = OrderHistory()
+
+
+def load_order(
+    merchant: Merchant, *, order_id: int | None = None, external_id: str | None = None
+) -> Order:
+    """The order with what the facts need folded in (one query). Another merchant's: 404."""
+    paid = (
+        Payment.objects.filter(order=OuterRef("pk"), status=PaymentStatus.PAID)
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    delivered = (
+        Shipment.objects.filter(order=OuterRef("pk"), delivered_at__isnull=False)
+        .order_by("-delivered_at")
+        .values("delivered_at")[:1]
+    )
+    orders = (
+        scoped(Order, merchant)
+        .select_related("customer", "store")
+        .annotate(
+            paid_sum=Subquery(paid),
+            has_payments=Exists(Payment.objects.filter(order=OuterRef("pk"))),
+            last_delivered_at=Subquery(delivered),
+        )
+    )
+    lookup = {"pk": order_id} if order_id is not None else {"external_id": external_id}
+    order = orders.filter(**lookup).first() if (order_id or external_id) else None
+    if order is None:
+        raise NotFound("No order matches.")
+    return order
+
+
+def order_facts(merchant: Merchant, order: Order, history: OrderHistory = NO_HISTORY) -> OrderFacts:
+    """Facts of an order loaded by load_order (one more query, for the lines)."""
+    lines = OrderLine.objects.filter(order=order, merchant=merchant).select_related("product")
+    # Orders synced without payment records are taken as paid in full; once payments are
+    # recorded, only what they say was paid can be refunded.
+    paid = (order.paid_sum or ZERO) if order.has_payments else order.total  # type: ignore[attr-defined]
+    return OrderFacts(
+        order_id=order.pk,
+        external_id=order.external_id,
+        currency=order.currency,
+        channel=order.store.channel,
+        placed_at=order.placed_at,
+        delivered_at=order.last_delivered_at,  # type: ignore[attr-defined]
+        timezone=merchant.timezone,
+        subtotal=order.subtotal,
+        discount_total=order.discount_total,
+        shipping_fee=order.shipping_fee,
+        total=order.total,
+        paid_total=min(paid, order.total),
+        refunded_total=history.refunded_total,
+        shipping_refunded=history.shipping_refunded,
+        lines=tuple(_line_facts(line, history) for line in lines.order_by("line_no", "pk")),
+    )
+
+
+def _line_facts(line: OrderLine, history: OrderHistory) -> LineFacts:
+    product = line.product
+    return LineFacts(
+        line_id=line.pk,
+        line_no=line.line_no,
+        sku=line.sku,
+        name=line.name,
+        category=product.category,
+        unit_price=line.unit_price,
+        quantity=line.quantity,
+        discount=line.discount,
+        returnable=product.returnable,
+        must_be_unopened=product.must_be_unopened,
+        is_hygiene=product.is_hygiene,
+        is_custom_made=product.is_custom_made,
+        is_perishable=product.is_perishable,
+        is_digital=product.is_digital,
+        return_window_days=product.return_window_days,
+        refunded_amount=history.refunded_amount.get(line.pk, ZERO),
+        returned_quantity=history.returned_quantity.get(line.pk, 0),
+    )
+
+
+def customer_facts(order: Order, *, past_return_rate: float = 0.0) -> CustomerFacts:
+    customer = order.customer
+    return CustomerFacts(
+        tier=customer.tier,
+        risk_tags=frozenset(str(tag) for tag in customer.risk_tags or ()),
+        # TODO(returns): the returns app computes the customer's past return rate from
+        # their cases and passes it here; 0 until cases exist.
+        past_return_rate=past_return_rate,
+        language=customer.language,
+    )
+
+
+def build_facts(
+    *,
+    merchant: Merchant,
+    lines: Sequence[RequestLine],
+    request_type: str,
+    reason: str,
+    order_id: int | None = None,
+    order_external_id: str | None = None,
+    requested_at: datetime | None = None,
+    history: OrderHistory = NO_HISTORY,
+    past_return_rate: float = 0.0,
+) -> Facts:
+    """Everything evaluate() needs for one request, in two queries. Bad lines: 422."""
+    order = load_order(merchant, order_id=order_id, external_id=order_external_id)
+    facts = order_facts(merchant, order, history)
+    check_request_lines(facts, lines)
+    request = RequestFacts(
+        type=request_type,
+        reason=reason,
+        lines=tuple(lines),
+        requested_at=requested_at or timezone.now(),
+    )
+    customer = customer_facts(order, past_return_rate=past_return_rate)
+    return Facts(order=facts, customer=customer, request=request)
+
+
+def check_request_lines(order: OrderFacts, lines: Sequence[RequestLine]) -> None:
+    """Lines from another order, repeated lines and impossible quantities are input errors."""
+    errors = []
+    seen: set[int] = set()
+    for index, wanted in enumerate(lines):
+        line = order.line(wanted.line_id)
+        loc = ["body", "lines", str(index)]
+        if line is None:
+            errors.append({"loc": [*loc, "order_line_id"], "msg": "not a line of this order"})
+        elif wanted.line_id in seen:
+            errors.append({"loc": [*loc, "order_line_id"], "msg": "line requested twice"})
+        elif not 0 < wanted.quantity <= line.quantity - line.returned_quantity:
+            available = line.quantity - line.returned_quantity
+            msg = f"quantity {wanted.quantity} exceeds the {available} that can be returned"
+            errors.append({"loc": [*loc, "quantity"], "msg": msg})
+        seen.add(wanted.line_id)
+    if not lines:
+        errors.append({"loc": ["body", "lines"], "msg": "at least one line is needed"})
+    if errors:
+        raise InvalidRequestLines(
+            "Some requested lines do not match the order.",
+            errors=[{**error, "type": "invalid_line"} for error in errors],
+        )
