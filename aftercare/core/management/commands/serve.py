@@ -6,13 +6,33 @@ behind a reverse proxy, trust its X-Forwarded-* headers with --forwarded-allow-i
 
 from __future__ import annotations
 
+import signal
 from argparse import BooleanOptionalAction
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 ASGI_APP = "aftercare.asgi:application"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class ReturningServer(uvicorn.Server):
+    """uvicorn's Server, except that a stop signal makes `run()` return after the graceful
+    shutdown. uvicorn raises the signal again at that point, which would kill the process
+    before `aftercare demo` stops its worker and turn a clean stop into a failed exit."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def run_server(
@@ -24,21 +44,22 @@ def run_server(
     forwarded_allow_ips: str | None = None,
     log_level: str | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM; uvicorn finishes open requests before it returns."""
-    import uvicorn
-
-    uvicorn.run(
-        ASGI_APP,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
+    """Serve until SIGINT/SIGTERM, finish open requests, then return."""
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
         # Django's ASGI handler does not speak the lifespan protocol; saying so up front
         # avoids a confusing startup message.
-        lifespan="off",
-        log_level=(log_level or settings.LOG_LEVEL).lower(),
-    )
+        "lifespan": "off",
+        "log_level": (log_level or settings.LOG_LEVEL).lower(),
+    }
+    if workers > 1:
+        uvicorn.run(ASGI_APP, **options)  # its supervisor owns the signals and the processes
+        return
+    ReturningServer(uvicorn.Config(ASGI_APP, **options)).run()
 
 
 class Command(BaseCommand):
