@@ -70,7 +70,7 @@ def window_limit(
     category = plan.category_windows.get(line.category)
     if category is not None and category[kind] is not None:
         return category[kind], "category"
-    return getattr(plan.spec.windows, kind), "policy"
+    return plan.windows[kind], "policy"
 
 
 def window_check(limit: int | None, source: str, clock: Clock, steps: list[Step]) -> Outcome:

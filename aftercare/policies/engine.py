@@ -21,7 +21,7 @@ Semantics (recorded in docs/adr/0010-policy-rule-semantics.md):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from aftercare.policies import checks
 from aftercare.policies.domain import (
@@ -100,17 +100,29 @@ def _flags(line: LineFacts) -> frozenset[str]:
     return frozenset(name for name, on in pairs if on)
 
 
-RequestPass = tuple[CompiledRule, Step | None, tuple[Step, ...]]
+class Segment(NamedTuple):
+    """Part of the rule pass after the request-level conditions have been judged.
+
+    Runs of rules that do not look at the line come out the same for every line, so they are
+    folded once into a fixed segment (rule None: its steps and matched rules are copied as
+    they are); a rule with line conditions stays a segment of its own, judged per line.
+    """
+
+    rule: CompiledRule | None
+    steps: tuple[Step, ...]  # fixed: the run's steps; line rule: its passed request steps
+    matched: tuple[CompiledRule, ...]
+    stop: bool
 
 
-def _request_pass(plan: Plan, subject: RequestSubject) -> list[RequestPass]:
+def _request_pass(plan: Plan, subject: RequestSubject) -> list[Segment]:
     """Request-level conditions of every rule, judged once and shared by all lines.
 
     The condition loops here and in _match_rules are written out, not shared through a
     helper: they are the hot path of bench/policy.py and a call per rule costs ~20%.
     """
-    results: list[RequestPass] = []
-    append = results.append
+    segments: list[Segment] = []
+    steps: list[Step] = []
+    matched: list[CompiledRule] = []
     for rule in plan.rules:
         failed = None
         passed = []
@@ -122,43 +134,58 @@ def _request_pass(plan: Plan, subject: RequestSubject) -> list[RequestPass]:
                 )
                 break
             passed.append(
-                Step("rule_condition", rule.name, c.field, c.op, c.expected, actual, True)
+                new_step(("rule_condition", rule.name, c.field, c.op, c.expected, actual, True))
             )
-        append((rule, failed, tuple(passed)))
-    return results
+        if failed is not None:
+            steps.append(failed)
+        elif rule.line_conditions:
+            if steps:
+                segments.append(Segment(None, tuple(steps), tuple(matched), False))
+                steps, matched = [], []
+            segments.append(Segment(rule, tuple(passed), (), False))
+        else:
+            steps += passed
+            steps.append(rule.matched_step)
+            matched.append(rule)
+            if rule.stop:
+                segments.append(Segment(None, tuple(steps), tuple(matched), True))
+                return segments
+    if steps:
+        segments.append(Segment(None, tuple(steps), tuple(matched), False))
+    return segments
 
 
 def _match_rules(
-    request_pass: list[RequestPass], subject: LineSubject | None
+    segments: list[Segment], subject: LineSubject | None
 ) -> tuple[list[CompiledRule], list[Step]]:
     """The rules that match one line, in priority order, and the steps that show why."""
     matched: list[CompiledRule] = []
     steps: list[Step] = []
-    append = steps.append
-    for rule, failed, passed in request_pass:
-        if failed is not None:
-            append(failed)
+    for rule, passed, fixed_matches, stop in segments:
+        if rule is None:
+            steps += passed
+            matched += fixed_matches
+            if stop:
+                break
             continue
-        if rule.line_conditions:
-            line_steps = []
-            for c in rule.line_conditions:
-                actual = c.get(subject)
-                if not c.test(actual):
-                    failed = new_step(
-                        ("rule_skipped", rule.name, c.field, c.op, c.expected, actual, False)
-                    )
-                    break
-                line_steps.append(
-                    new_step(("rule_condition", rule.name, c.field, c.op, c.expected, actual, True))
+        failed = None
+        line_steps = []
+        for c in rule.line_conditions:
+            actual = c.get(subject)
+            if not c.test(actual):
+                failed = new_step(
+                    ("rule_skipped", rule.name, c.field, c.op, c.expected, actual, False)
                 )
-            if failed is not None:
-                append(failed)
-                continue
-            steps += passed
-            steps += line_steps
-        else:
-            steps += passed
-        append(rule.matched_step)
+                break
+            line_steps.append(
+                new_step(("rule_condition", rule.name, c.field, c.op, c.expected, actual, True))
+            )
+        if failed is not None:
+            steps.append(failed)
+            continue
+        steps += passed
+        steps += line_steps
+        steps.append(rule.matched_step)
         matched.append(rule)
         if rule.stop:
             break
@@ -316,41 +343,45 @@ def _settle(
     plan: Plan, facts: Facts, judged: list[Judged], side: str, clock: checks.Clock
 ) -> Decision:
     """Work out the money for the judged lines and assemble the decision."""
-    spec, order, request = plan.spec, facts.order, facts.request
+    order, request = facts.order, facts.request
     refunds = request.type in REFUND_TYPES
-    fee_default = (
-        spec.restocking_fee.merchant if side == "merchant" else spec.restocking_fee.customer
-    )
+    percent, fixed = plan.fee_by_side[side]
     line_requests = []
     for item in judged:
         fee = item.actions.param("fee") if item.actions else None
         line_requests.append(
             LineRequest(
-                line=item.line,
-                quantity=item.wanted.quantity,
-                fee_percent=(fee.percent or ZERO) if fee else fee_default.percent,
-                fee_fixed=(fee.fixed or ZERO) if fee else fee_default.fixed,
-                refundable=refunds and item.outcome is not Outcome.NOT_ELIGIBLE,
+                item.line,
+                item.wanted.quantity,
+                (fee.percent or ZERO) if fee else percent,
+                (fee.fixed or ZERO) if fee else fixed,
+                refunds and item.outcome is not Outcome.NOT_ELIGIBLE,
             )
         )
     refund_shipping, shipping_step = _shipping_refund(plan, order, judged, side, refunds)
     money = compute_refund(order, line_requests, refund_shipping=refund_shipping)
-    payer = _return_payer(plan, request.reason, side, request.type)
+    payer = "none" if request.type in NO_RETURN_TYPES else plan.payer_by_reason[request.reason]
     lines = tuple(
-        _line_decision(item, breakdown, side, payer, clock)
-        for item, breakdown in zip(judged, money.lines, strict=True)
+        [
+            _line_decision(item, breakdown, side, payer, clock)
+            for item, breakdown in zip(judged, money.lines, strict=True)
+        ]
     )
+    bonus = ZERO
+    for line in lines:
+        if line.bonus_credit:
+            bonus += line.bonus_credit
     return Decision(
         policy_version_id=plan.version_id,
         request_type=request.type,
         reason=request.reason,
         side=side,
-        refund_point=str(spec.refund_point),
-        review_business_days=spec.review_business_days,
+        refund_point=plan.refund_point,
+        review_business_days=plan.spec.review_business_days,
         lines=lines,
         shipping_refund=money.shipping,
         refund_total=money.total,
-        bonus_credit_total=sum((line.bonus_credit for line in lines), ZERO),
+        bonus_credit_total=bonus,
         currency=order.currency,
         delivered=clock.delivered,
         hours_since_start=clock.hours,
@@ -383,20 +414,10 @@ def _line_decision(
     )
 
 
-def _return_payer(plan: Plan, reason: str, side: str, request_type: str) -> str:
-    if request_type in NO_RETURN_TYPES:
-        return "none"
-    shipping = plan.spec.shipping
-    by_reason = shipping.return_payer_by_reason.get(reason)  # type: ignore[call-overload]
-    if by_reason is not None:
-        return str(by_reason)
-    return str(shipping.return_payer.get(side, side))  # type: ignore[call-overload]
-
-
 def _shipping_refund(
     plan: Plan, order: OrderFacts, judged: list[Judged], side: str, refunds: bool
 ) -> tuple[bool, Step]:
-    rule = str(plan.spec.shipping.refund_original.get(side, "never"))  # type: ignore[call-overload]
+    rule = plan.shipping_refund_by_side.get(side, "never")
     accepted = [item for item in judged if item.outcome is not Outcome.NOT_ELIGIBLE]
     full = _covers_whole_order(order, accepted)
     wanted = refunds and bool(accepted) and (rule == "always" or (rule == "full_return" and full))

@@ -126,6 +126,12 @@ class Plan:
     reason_sides: dict[str, str]
     category_windows: dict[str, dict[str, int | None]]
     unopened_categories: frozenset[str]
+    # Settings resolved once, so evaluation reads plain dicts and strings.
+    windows: dict[str, int | None]
+    payer_by_reason: dict[str, str]  # who pays to send the item back, per reason
+    shipping_refund_by_side: dict[str, str]  # always | never | full_return
+    fee_by_side: dict[str, tuple[Decimal, Decimal]]  # (percent, fixed)
+    refund_point: str
 
 
 def compile_condition(condition: Condition) -> CompiledCondition:
@@ -182,7 +188,25 @@ def compile_spec(spec: PolicySpec, version_id: int | None = None) -> Plan:
             for item in spec.category_windows
         },
         unopened_categories=frozenset(spec.conditions.unopened_categories),
+        windows=spec.windows.model_dump(),
+        payer_by_reason=_payers(spec, sides),
+        shipping_refund_by_side={
+            str(side): str(rule) for side, rule in spec.shipping.refund_original.items()
+        },
+        fee_by_side={
+            "merchant": (spec.restocking_fee.merchant.percent, spec.restocking_fee.merchant.fixed),
+            "customer": (spec.restocking_fee.customer.percent, spec.restocking_fee.customer.fixed),
+        },
+        refund_point=str(spec.refund_point),
     )
+
+
+def _payers(spec: PolicySpec, sides: dict[str, str]) -> dict[str, str]:
+    by_side = {str(k): str(v) for k, v in spec.shipping.return_payer.items()}
+    by_reason = {str(k): str(v) for k, v in spec.shipping.return_payer_by_reason.items()}
+    return {
+        reason: by_reason.get(reason) or by_side.get(side, side) for reason, side in sides.items()
+    }
 
 
 _plans: dict[tuple[int, str], Plan] = {}
