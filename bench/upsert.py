@@ -172,6 +172,7 @@ def post_batches(base: str, token: str, total: int) -> float:
 
 
 def run_backend(label: str, env: dict[str, str], total: int) -> dict[str, Any]:
+    (Path(env["AFTERCARE_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
     print(f"[{label}] migrating a fresh database", file=sys.stderr)
     subprocess.run([str(BIN / "aftercare"), "migrate", "-v", "0"], env=env, check=True)
     setup = subprocess.run(
