@@ -27,7 +27,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from aftercare.commerce import seed_catalog as cat
-from aftercare.commerce.models import Customer, Order, Product
+from aftercare.commerce.models import Customer, Order, OrderLine, Payment, Product, Shipment
 from aftercare.commerce.seed_orders import (
     LINE_COLUMNS,
     ORDER_COLUMNS,
@@ -99,7 +99,17 @@ def seed_demo_store(
     stores = _stores(merchant)
     products = _products(merchant, seed)
     customer_count = max(MIN_CUSTOMERS, orders // ORDERS_PER_CUSTOMER)
-    summary = SeedSummary(merchant, 4, len(products), customer_count, orders, 0, 0, 0, 0.0)
+    summary = SeedSummary(
+        merchant=merchant,
+        stores=4,
+        products=len(products),
+        customers=customer_count,
+        orders=orders,
+        lines=0,
+        payments=0,
+        shipments=0,
+        seconds=0.0,
+    )
     with _fast_writes() as write:
         stamp = _timestamp_format()
         first_customer = _reserve_ids(Customer._meta.db_table, customer_count)
@@ -220,8 +230,6 @@ def _write_customers(
 def _write_orders(
     ctx: OrderContext, seed: int, summary: SeedSummary, write: Writer, progress: bool
 ) -> None:
-    from aftercare.commerce.models import OrderLine, Payment, Shipment
-
     with tqdm(
         total=ctx.total_orders, unit="orders", file=sys.stderr, disable=not progress, mininterval=1
     ) as bar:

@@ -19,11 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aftercare.commerce.management.commands.seed_demo import describe
 from aftercare.commerce.models import Order
-from aftercare.commerce.seeding import seed_demo_store
+from aftercare.commerce.seeding import SeedRefused, seed_demo_store
 from aftercare.core.management.commands.serve import run_server
 from aftercare.merchants.actions import add_member
 from aftercare.merchants.models import Member, Merchant, Role
@@ -91,9 +91,12 @@ class Command(BaseCommand):
             self._say(f"Reusing the demo merchant {merchant.name!r} ({existing:,} orders).")
             return merchant
         self._say(f"Seeding the demo store ({orders:,} orders)…")
-        summary = seed_demo_store(
-            orders=orders, seed=seed, merchant_slug=DEMO_SLUG, merchant_name=DEMO_NAME
-        )
+        try:
+            summary = seed_demo_store(
+                orders=orders, seed=seed, merchant_slug=DEMO_SLUG, merchant_name=DEMO_NAME
+            )
+        except SeedRefused as error:  # customers but no orders: not a store we made
+            raise CommandError(str(error)) from None
         self._say(describe(summary))
         return summary.merchant
 
