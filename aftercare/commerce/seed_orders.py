@@ -2,7 +2,8 @@
 
 Everything here is plain Python over ints and strings (money in cents, times in epoch seconds)
 because it runs a million times; `seeding.py` turns the rows into database writes. Each order's
-data depends only on the seed, its index and `now`, so the same seed gives the same store.
+data depends only on the seed, its index and `now`, so the same seed gives the same store; its
+basket and amounts depend on the seed alone.
 """
 
 from __future__ import annotations
@@ -356,7 +357,11 @@ def settle(order: Placed, total: int, digital_only: bool, ctx: OrderContext, bat
     return add_shipment(order, paid, ctx, batch, rng)
 
 
-def add_order(index: int, ctx: OrderContext, batch: OrderBatch, rng: random.Random) -> None:
+def add_order(
+    index: int, ctx: OrderContext, batch: OrderBatch, rng: random.Random, fate: random.Random
+) -> None:
+    """Append order `index`. `rng` draws what was bought; `fate` draws what happened since,
+    whose branches depend on `now`, so a later `now` changes timelines but not baskets."""
     customer = pick_customer(rng, len(ctx.customers))
     market = ctx.customers.markets[customer]
     store = pick_store(market, ctx.stores, rng)
@@ -378,7 +383,7 @@ def add_order(index: int, ctx: OrderContext, batch: OrderBatch, rng: random.Rand
     digital_only = all(product.digital for product in products)
     shipping = shipping_fee(goods - coupon, market, digital_only, rng)
     total = goods - coupon + shipping
-    status = settle(order, total, digital_only, ctx, batch, rng)
+    status = settle(order, total, digital_only, ctx, batch, fate)
     batch.orders.append(
         (order.id, ctx.merchant_id, order.number, store, ctx.first_customer_id + customer,
          status, "CNY", ctx.timestamp(placed), money(subtotal), money(coupon), money(shipping),
@@ -387,8 +392,10 @@ def add_order(index: int, ctx: OrderContext, batch: OrderBatch, rng: random.Rand
     )  # fmt: skip
 
 
-def order_batch(start: int, stop: int, ctx: OrderContext, rng: random.Random) -> OrderBatch:
+def order_batch(
+    start: int, stop: int, ctx: OrderContext, rng: random.Random, fate: random.Random
+) -> OrderBatch:
     batch = OrderBatch()
     for index in range(start, stop):
-        add_order(index, ctx, batch, rng)
+        add_order(index, ctx, batch, rng, fate)
     return batch

@@ -7,7 +7,9 @@ take longer than the whole seed is allowed to. Ids of customers and orders are r
 front so lines can point at their order without reading anything back, and so that another
 process inserting at the same time gets ids outside our range.
 
-Same seed and same `now` give the same rows; a different `now` only shifts the timestamps.
+Same seed and same `now` give the same rows. With another `now` the customers, products and
+what each order bought (and for how much) stay the same; dates move with `now`, and so do
+statuses, payments and shipments, which follow from how long ago each order was placed.
 A merchant that already has customers or orders is refused: seeding only fills an empty
 merchant (`aftercare demo` checks first and reuses what is there).
 """
@@ -235,7 +237,9 @@ def _write_orders(
     ) as bar:
         for chunk, start in enumerate(range(0, ctx.total_orders, ORDER_CHUNK)):
             rng = random.Random(f"{seed}:orders:{chunk}")
-            batch = order_batch(start, min(ctx.total_orders, start + ORDER_CHUNK), ctx, rng)
+            fate = random.Random(f"{seed}:timeline:{chunk}")
+            stop = min(ctx.total_orders, start + ORDER_CHUNK)
+            batch = order_batch(start, stop, ctx, rng, fate)
             with transaction.atomic():
                 write(Order._meta.db_table, ORDER_COLUMNS, batch.orders)
                 write(OrderLine._meta.db_table, LINE_COLUMNS, batch.lines)
