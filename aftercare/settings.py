@@ -183,6 +183,7 @@ TIME_ZONE = env_parsed("TIME_ZONE", "UTC", _zone, "an IANA time zone such as Asi
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
