@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aftercare.policies.domain import LineFacts, OrderFacts, Outcome, RequestLine, Step
+from aftercare.policies.domain import LineFacts, OrderFacts, Outcome, RequestLine, Step, new_step
 from aftercare.policies.plan import Plan
 
 ELIGIBLE, NOT_ELIGIBLE, NEEDS_REVIEW = Outcome.ELIGIBLE, Outcome.NOT_ELIGIBLE, Outcome.NEEDS_REVIEW
@@ -43,7 +43,11 @@ class Clock:
 def quantity_step(line: LineFacts, wanted: RequestLine) -> Step:
     available = line.quantity - line.returned_quantity
     ok = 0 < wanted.quantity <= available
-    return Step("quantity", None, "request.quantity", "lte", available, wanted.quantity, ok)
+    return new_step(("quantity", None, "request.quantity", "lte", available, wanted.quantity, ok))
+
+
+# Only these types depend on whose fault the reason is (see type_check).
+SIDE_CHECKED_TYPES = frozenset({"claim", "refund_only"})
 
 
 def type_check(request_type: str, side: str, delivered: bool, steps: list[Step]) -> Outcome:
@@ -79,7 +83,7 @@ def window_check(limit: int | None, source: str, clock: Clock, steps: list[Step]
         steps.append(Step("window", None, field, "no_limit", None, clock.days, True))
         return ELIGIBLE
     ok = clock.days <= limit
-    steps.append(Step("window", source, field, "lte", limit, clock.days, ok))
+    steps.append(new_step(("window", source, field, "lte", limit, clock.days, ok)))
     return ELIGIBLE if ok else NOT_ELIGIBLE
 
 

@@ -222,8 +222,9 @@ REFUND_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LineDecision:
+class LineDecision(NamedTuple):
+    """The decision for one requested line (a NamedTuple: immutable and cheap to build)."""
+
     line_id: int
     quantity: int
     outcome: Outcome
@@ -239,8 +240,9 @@ class LineDecision:
     trace: tuple[Step, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    """The decision for a whole request: its lines, the money and the request-level trace."""
+
     policy_version_id: int | None
     request_type: str
     reason: str
@@ -254,7 +256,7 @@ class Decision:
     currency: str
     delivered: bool
     hours_since_start: float
-    trace: tuple[Step, ...] = field(default=())  # request-level steps (shipping, caps)
+    trace: tuple[Step, ...] = ()  # request-level steps (shipping, caps)
 
     @property
     def outcome(self) -> Outcome:

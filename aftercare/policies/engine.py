@@ -88,16 +88,24 @@ class LineSubject:
         self.flags = _flags(line)
 
 
+_FLAG_NAMES = ("hygiene", "custom_made", "perishable", "digital", "must_be_unopened")
+_flag_sets: dict[tuple[bool, ...], frozenset[str]] = {}
+
+
 def _flags(line: LineFacts) -> frozenset[str]:
-    pairs = (
-        ("hygiene", line.is_hygiene),
-        ("custom_made", line.is_custom_made),
-        ("perishable", line.is_perishable),
-        ("digital", line.is_digital),
-        ("must_be_unopened", line.must_be_unopened),
-        ("non_returnable", not line.returnable),
+    key = (
+        line.is_hygiene,
+        line.is_custom_made,
+        line.is_perishable,
+        line.is_digital,
+        line.must_be_unopened,
+        not line.returnable,
     )
-    return frozenset(name for name, on in pairs if on)
+    flags = _flag_sets.get(key)
+    if flags is None:  # at most 64 combinations: build each once
+        names = [*_FLAG_NAMES, "non_returnable"]
+        flags = _flag_sets[key] = frozenset(n for n, on in zip(names, key, strict=True) if on)
+    return flags
 
 
 class Segment(NamedTuple):
@@ -129,13 +137,9 @@ def _request_pass(plan: Plan, subject: RequestSubject) -> list[Segment]:
         for c in rule.request_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                failed = new_step(
-                    ("rule_skipped", rule.name, c.field, c.op, c.expected, actual, False)
-                )
+                failed = new_step((*c.skipped, actual, False))
                 break
-            passed.append(
-                new_step(("rule_condition", rule.name, c.field, c.op, c.expected, actual, True))
-            )
+            passed.append(new_step((*c.held, actual, True)))
         if failed is not None:
             steps.append(failed)
         elif rule.line_conditions:
@@ -173,13 +177,9 @@ def _match_rules(
         for c in rule.line_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                failed = new_step(
-                    ("rule_skipped", rule.name, c.field, c.op, c.expected, actual, False)
-                )
+                failed = new_step((*c.skipped, actual, False))
                 break
-            line_steps.append(
-                new_step(("rule_condition", rule.name, c.field, c.op, c.expected, actual, True))
-            )
+            line_steps.append(new_step((*c.held, actual, True)))
         if failed is not None:
             steps.append(failed)
             continue
@@ -195,7 +195,7 @@ def _match_rules(
 class Actions:
     """The effective actions for a line: verdict rules by kind, first carrier of each parameter."""
 
-    __slots__ = ("allow", "auto_approve", "needs_review", "params", "reject")
+    __slots__ = ("allow", "auto_approve", "needs_review", "params", "reject", "steps")
 
     def __init__(self, matched: list[CompiledRule]) -> None:
         self.reject: str | None = None
@@ -212,10 +212,25 @@ class Actions:
                         setattr(self, kind, rule.name)
                 elif kind not in params:
                     params[kind] = (rule.name, action)
+        self.steps = tuple(
+            Step("action", name, kind, "", _action_value(action), None, True)
+            for kind, (name, action) in params.items()
+        )
 
     def param(self, kind: str) -> Action | None:
         found = self.params.get(kind)
         return found[1] if found else None
+
+
+def _actions_for(plan: Plan, matched: list[CompiledRule]) -> Actions:
+    """Actions depend only on which rules matched; requests hit the same few combinations."""
+    key = tuple([rule.name for rule in matched])
+    actions = plan.memo.get(key)
+    if actions is None:
+        if len(plan.memo) > 4096:
+            plan.memo.clear()
+        actions = plan.memo[key] = Actions(matched)
+    return actions
 
 
 class Judged:
@@ -243,17 +258,21 @@ def _baseline(
         plan, line, request_type, override.days if override else None
     )
     judged.limit = limit
-    results = (
-        checks.type_check(request_type, side, clock.delivered, steps),
-        checks.window_check(limit, source, clock, steps),
-        checks.exclusion_check(plan, line, wanted, side, steps),
-        checks.requirement_check(plan, line, wanted, side, steps),
-    )
-    if Outcome.NOT_ELIGIBLE in results:
-        return Outcome.NOT_ELIGIBLE
-    if Outcome.NEEDS_REVIEW in results:
-        return Outcome.NEEDS_REVIEW
-    return Outcome.ELIGIBLE
+    worst = checks.window_check(limit, source, clock, steps)
+    if request_type in checks.SIDE_CHECKED_TYPES:
+        worst = _worse(worst, checks.type_check(request_type, side, clock.delivered, steps))
+    if side != "merchant" or plan.spec.exclusions.apply_to_merchant_fault:
+        worst = _worse(worst, checks.exclusion_check(plan, line, wanted, side, steps))
+    if side != "merchant":
+        worst = _worse(worst, checks.requirement_check(plan, line, wanted, side, steps))
+    return worst
+
+
+_RANK = {Outcome.ELIGIBLE: 0, Outcome.NEEDS_REVIEW: 1, Outcome.NOT_ELIGIBLE: 2}
+
+
+def _worse(a: Outcome, b: Outcome) -> Outcome:
+    return a if _RANK[a] >= _RANK[b] else b
 
 
 def _decide(plan: Plan, baseline: Outcome, actions: Actions) -> tuple[Outcome, tuple[str, ...]]:
@@ -286,7 +305,7 @@ def _judge_line(
     quantity = checks.quantity_step(line, wanted)
     judged.steps.append(quantity)
     matched, rule_steps = rule_result
-    actions = judged.actions = Actions(matched)
+    actions = judged.actions = _actions_for(plan, matched)
     if not quantity.passed:
         judged.steps.append(Step("outcome", None, "outcome", "", None, "not_eligible", True))
         return judged
@@ -294,18 +313,19 @@ def _judge_line(
     judged.steps.extend(rule_steps)
     judged.outcome, judged.decided_by = _decide(plan, baseline, actions)
     judged.auto = judged.outcome is Outcome.ELIGIBLE and actions.auto_approve is not None
-    for kind, (rule_name, action) in actions.params.items():
-        judged.steps.append(Step("action", rule_name, kind, "", _action_value(action), None, True))
+    judged.steps += actions.steps
     last_rule = judged.decided_by[0] if judged.decided_by else None
     judged.steps.append(
-        Step(
-            "outcome",
-            last_rule,
-            "outcome",
-            "auto_approve" if judged.auto else "",
-            None,
-            str(judged.outcome),
-            True,
+        new_step(
+            (
+                "outcome",
+                last_rule,
+                "outcome",
+                "auto_approve" if judged.auto else "",
+                None,
+                judged.outcome.value,
+                True,
+            )
         )
     )
     return judged
@@ -419,9 +439,9 @@ def _shipping_refund(
 ) -> tuple[bool, Step]:
     rule = plan.shipping_refund_by_side.get(side, "never")
     accepted = [item for item in judged if item.outcome is not Outcome.NOT_ELIGIBLE]
-    full = _covers_whole_order(order, accepted)
-    wanted = refunds and bool(accepted) and (rule == "always" or (rule == "full_return" and full))
-    step = Step("shipping_refund", None, "refund_original", rule, side, full, wanted)
+    full = _covers_whole_order(order, accepted) if rule == "full_return" else None
+    wanted = refunds and bool(accepted) and (rule == "always" or bool(full))
+    step = new_step(("shipping_refund", None, "refund_original", rule, side, full, wanted))
     return wanted, step
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
@@ -92,6 +92,9 @@ class CompiledCondition:
     expected: Any
     get: Getter
     test: Test
+    # The trace step minus (actual, passed), built once: evaluation only appends the value.
+    skipped: tuple[Any, ...]
+    held: tuple[Any, ...]
 
     def check(self, subject: Any) -> tuple[bool, Any]:
         actual = self.get(subject)
@@ -132,9 +135,11 @@ class Plan:
     shipping_refund_by_side: dict[str, str]  # always | never | full_return
     fee_by_side: dict[str, tuple[Decimal, Decimal]]  # (percent, fixed)
     refund_point: str
+    # Per-plan memo of derived values (the actions of a set of matched rules); bounded.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-def compile_condition(condition: Condition) -> CompiledCondition:
+def compile_condition(condition: Condition, rule_name: str = "") -> CompiledCondition:
     expected: Any = condition.value
     if isinstance(expected, list):
         expected = frozenset(expected)
@@ -146,11 +151,13 @@ def compile_condition(condition: Condition) -> CompiledCondition:
         expected=expected,
         get=GETTERS[condition.field],
         test=make_test(condition.op, expected),
+        skipped=("rule_skipped", rule_name, condition.field, condition.op, expected),
+        held=("rule_condition", rule_name, condition.field, condition.op, expected),
     )
 
 
 def compile_rule(rule_spec: Any) -> CompiledRule:
-    compiled = [compile_condition(condition) for condition in rule_spec.conditions]
+    compiled = [compile_condition(c, rule_spec.name) for c in rule_spec.conditions]
     return CompiledRule(
         name=rule_spec.name,
         priority=rule_spec.priority,

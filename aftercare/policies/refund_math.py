@@ -92,18 +92,17 @@ def paid_per_line(order: OrderFacts) -> dict[int, LineCents]:
 
 
 def units_value(paid: int, purchased: int, before: int, quantity: int) -> int:
-    """Cents that `quantity` units were paid when `before` units were already returned."""
-    if purchased <= 0 or quantity <= 0:
+    """Cents that `quantity` units were paid when `before` units were already returned.
+
+    alloc(n) = round(paid × n / purchased) half up, and alloc(purchased) = paid exactly, so
+    the parts of a line returned in any number of steps add up to what the line was paid.
+    """
+    if purchased <= 0 or quantity <= 0 or before >= purchased:
         return 0
-    start = min(before, purchased)
-    end = min(before + quantity, purchased)
-    return _cumulative(paid, purchased, end) - _cumulative(paid, purchased, start)
-
-
-def _cumulative(paid: int, purchased: int, units: int) -> int:
-    if units >= purchased:
-        return paid
-    return _div_half_up(paid * units, purchased)
+    end = before + quantity
+    high = paid if end >= purchased else (2 * paid * end + purchased) // (2 * purchased)
+    low = (2 * paid * before + purchased) // (2 * purchased)
+    return high - low
 
 
 def restocking_fee(value: int, percent: Decimal, fixed: Decimal) -> int:
