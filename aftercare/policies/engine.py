@@ -132,22 +132,20 @@ def _request_pass(plan: Plan, subject: RequestSubject) -> list[Segment]:
     steps: list[Step] = []
     matched: list[CompiledRule] = []
     for rule in plan.rules:
-        failed = None
         passed = []
         for c in rule.request_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                failed = new_step((*c.skipped, actual, False))
+                steps.append(new_step((*c.skipped, actual, False)))
                 break
             passed.append(new_step((*c.held, actual, True)))
-        if failed is not None:
-            steps.append(failed)
-        elif rule.line_conditions:
-            if steps:
-                segments.append(Segment(None, tuple(steps), tuple(matched), False))
-                steps, matched = [], []
-            segments.append(Segment(rule, tuple(passed), (), False))
         else:
+            if rule.line_conditions:
+                if steps:
+                    segments.append(Segment(None, tuple(steps), tuple(matched), False))
+                    steps, matched = [], []
+                segments.append(Segment(rule, tuple(passed), (), False))
+                continue
             steps += passed
             steps.append(rule.matched_step)
             matched.append(rule)
@@ -172,23 +170,20 @@ def _match_rules(
             if stop:
                 break
             continue
-        failed = None
         line_steps = []
         for c in rule.line_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                failed = new_step((*c.skipped, actual, False))
+                steps.append(new_step((*c.skipped, actual, False)))
                 break
             line_steps.append(new_step((*c.held, actual, True)))
-        if failed is not None:
-            steps.append(failed)
-            continue
-        steps += passed
-        steps += line_steps
-        steps.append(rule.matched_step)
-        matched.append(rule)
-        if rule.stop:
-            break
+        else:
+            steps += passed
+            steps += line_steps
+            steps.append(rule.matched_step)
+            matched.append(rule)
+            if rule.stop:
+                break
     return matched, steps
 
 
