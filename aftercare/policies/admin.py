@@ -120,23 +120,34 @@ class ReturnPolicyAdmin(admin.ModelAdmin):
         return self._allowed(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        # New policies come from presets or the API, which know the merchant.
-        return False
+        # Adding needs to know the merchant: members only (superusers use the API or CLI).
+        return _may_manage(request) and actor_for_user(request.user) is not None
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # cases point at versions; a policy is retired, not deleted
 
     def save_model(self, request: HttpRequest, obj: ReturnPolicy, form: Any, change: bool) -> None:
-        obj.save(update_fields=["name", "updated_at"])
         spec: PolicySpec = form.cleaned_data["new_spec"]
+        note = form.cleaned_data.get("version_note", "")
+        if not change:
+            actor = actor_for_user(request.user)
+            assert actor is not None  # has_add_permission
+            created = actions.create_policy(actor=actor, name=obj.name, spec=spec, note=note)
+            obj.pk, obj.merchant_id = created.pk, created.merchant_id
+            return
+        obj.save(update_fields=["name", "updated_at"])
         if spec.model_dump(mode="json") != form.current_spec:
             version = actions.add_version(
-                actor=_actor(request, obj),
-                policy=obj,
-                spec=spec,
-                note=form.cleaned_data.get("version_note", ""),
+                actor=_actor(request, obj), policy=obj, spec=spec, note=note
             )
             messages.success(request, f"Version {version.number} added.")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Versions are written by the actions above; the read-only inline only does its
+        # bookkeeping (commit=False writes nothing).
+        form.save_m2m()
+        for formset in formsets:
+            formset.save(commit=False)
 
     @admin.action(description="Make the selected policy the active one")
     def activate(self, request: HttpRequest, queryset: QuerySet[ReturnPolicy]) -> None:

@@ -61,3 +61,42 @@ def test_admin_sees_only_its_merchants_policies(
     client.force_login(admin_member.user)
     page = client.get("/admin/policies/returnpolicy/")
     assert b"Theirs" not in page.content
+
+
+def test_admin_creates_a_policy_for_its_merchant(admin_member, client, merchant) -> None:
+    client.force_login(admin_member.user)
+    response = client.post(
+        "/admin/policies/returnpolicy/add/",
+        {
+            "name": "From the admin",
+            "new_spec": json.dumps(dump_spec(china_7day())),
+            "versions-TOTAL_FORMS": "0",
+            "versions-INITIAL_FORMS": "0",
+            "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = merchant_policy(merchant)
+    assert policy.name == "From the admin" and policy.is_active
+    assert policy.versions.get().created_by == "admin"
+
+
+def test_admin_preset_action_adds_a_version(admin_member, client, system_actor: Actor) -> None:
+    policy = actions.create_policy(actor=system_actor, name="Ours", spec=china_7day())
+    client.force_login(admin_member.user)
+
+    response = client.post(
+        "/admin/policies/returnpolicy/",
+        {"action": "install_eu_14day", "_selected_action": [str(policy.pk)]},
+    )
+
+    assert response.status_code == 302
+    assert policy.versions.order_by("-number").first().spec["windows"]["return_days"] == 14
+
+
+def merchant_policy(merchant):  # type: ignore[no-untyped-def]
+    from aftercare.policies.models import ReturnPolicy
+
+    return ReturnPolicy.objects.get(merchant=merchant)
