@@ -54,7 +54,11 @@ GETTERS: dict[str, Getter] = {
 }
 
 
-def make_test(op: str, expected: Any) -> Test:
+# Facts that can be unknown (None); every other compared fact is always a number.
+NULLABLE_FIELDS = frozenset({"order.hours_since_delivery", "order.days_since_delivery"})
+
+
+def make_test(op: str, expected: Any, field: str = "") -> Test:
     """A one-argument predicate with the expected value bound in.
 
     None means "unknown" (e.g. hours since delivery of an undelivered order): a comparison
@@ -64,6 +68,10 @@ def make_test(op: str, expected: Any) -> Test:
         return expected.__contains__  # type: ignore[no-any-return]
     if op == "not_in":
         return lambda actual: actual not in expected
+    if op in {"gte", "lte"} and field not in NULLABLE_FIELDS:
+        # The bound method of the expected number is C code: no Python frame per check.
+        # (actual >= expected is expected <= actual.)
+        return expected.__le__ if op == "gte" else expected.__ge__  # type: ignore[no-any-return]
     if op == "gte":
         return lambda actual: actual is not None and actual >= expected
     if op == "lte":
@@ -150,7 +158,7 @@ def compile_condition(condition: Condition, rule_name: str = "") -> CompiledCond
         op=condition.op,
         expected=expected,
         get=GETTERS[condition.field],
-        test=make_test(condition.op, expected),
+        test=make_test(condition.op, expected, condition.field),
         skipped=("rule_skipped", rule_name, condition.field, condition.op, expected),
         held=("rule_condition", rule_name, condition.field, condition.op, expected),
     )
