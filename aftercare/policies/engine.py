@@ -136,9 +136,9 @@ def _request_pass(plan: Plan, subject: RequestSubject) -> list[Segment]:
         for c in rule.request_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                steps.append(new_step((*c.skipped, actual, False)))
+                steps.append(c.steps.get((actual, False)) or c.step(actual, False))
                 break
-            passed.append(new_step((*c.held, actual, True)))
+            passed.append(c.steps.get((actual, True)) or c.step(actual, True))
         else:
             if rule.line_conditions:
                 if steps:
@@ -174,9 +174,9 @@ def _match_rules(
         for c in rule.line_conditions:
             actual = c.get(subject)
             if not c.test(actual):
-                steps.append(new_step((*c.skipped, actual, False)))
+                steps.append(c.steps.get((actual, False)) or c.step(actual, False))
                 break
-            line_steps.append(new_step((*c.held, actual, True)))
+            line_steps.append(c.steps.get((actual, True)) or c.step(actual, True))
         else:
             steps += passed
             steps += line_steps

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from aftercare.policies.domain import Step
+from aftercare.policies.domain import Step, new_step
 from aftercare.policies.spec import (
     CONFIGURABLE_REASONS,
     CUSTOMER_REASONS,
@@ -103,6 +104,21 @@ class CompiledCondition:
     # The trace step minus (actual, passed), built once: evaluation only appends the value.
     skipped: tuple[Any, ...]
     held: tuple[Any, ...]
+    # Steps are immutable, so one per (condition, value) can be shared by every decision:
+    # categories, tiers, channels and flags repeat across requests. Bounded per condition.
+    steps: dict[tuple[Any, bool], Step] = dataclass_field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def step(self, actual: Any, passed: bool) -> Step:
+        key = (actual, passed)
+        step = self.steps.get(key)
+        if step is None:
+            if len(self.steps) >= 256:
+                self.steps.clear()
+            prefix = self.held if passed else self.skipped
+            step = self.steps[key] = new_step((*prefix, actual, passed))
+        return step
 
     def check(self, subject: Any) -> tuple[bool, Any]:
         actual = self.get(subject)
@@ -144,7 +160,7 @@ class Plan:
     fee_by_side: dict[str, tuple[Decimal, Decimal]]  # (percent, fixed)
     refund_point: str
     # Per-plan memo of derived values (the actions of a set of matched rules); bounded.
-    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    memo: dict[Any, Any] = dataclass_field(default_factory=dict, compare=False, repr=False)
 
 
 def compile_condition(condition: Condition, rule_name: str = "") -> CompiledCondition:

@@ -234,3 +234,21 @@ def test_invalid_rules_are_refused(bad: dict) -> None:
 def test_rule_names_must_be_unique() -> None:
     with pytest.raises(ValidationError, match="unique"):
         spec(rules=[rule("a", [], REVIEW), rule("a", [], REVIEW)])
+
+
+def test_shared_trace_steps_keep_each_decisions_own_values() -> None:
+    # Steps are cached per (condition, value) on the compiled plan; decisions must not mix.
+    from aftercare.policies.plan import compile_spec
+
+    plan = compile_spec(
+        spec(rules=[rule("toys", [cond("product.category", "in", ["toys"])], REVIEW)])
+    )
+    first = evaluate(plan, facts(order(line(1, category="apparel"))))
+    second = evaluate(plan, facts(order(line(1, category="beauty"))))
+    third = evaluate(plan, facts(order(line(1, category="toys"))))
+
+    def actual(decision):  # type: ignore[no-untyped-def]
+        return next(s for s in decision.lines[0].trace if s.rule == "toys").actual
+
+    assert [actual(d) for d in (first, second, third)] == ["apparel", "beauty", "toys"]
+    assert third.outcome == "needs_review"
