@@ -29,10 +29,15 @@ from aftercare.commerce.tests.factories import (
     ProductFactory,
     ShipmentFactory,
 )
+from aftercare.core.actors import Actor
 from aftercare.core.testing import PASSWORD, StoreFactory, api_caller, make_member
 from aftercare.merchants.models import Merchant, Role, Store
 from aftercare.merchants.queries import scoped
 from aftercare.merchants.roles import API_SCOPES
+from aftercare.policies.actions import create_policy
+from aftercare.policies.models import PolicyVersion, ReturnPolicy
+from aftercare.policies.presets import PRESETS
+from aftercare.policies.spec import dump_spec
 
 PREFIX = "/api/v1/"
 # Served by ninja itself, not by a router: the schema and the interactive docs hold no data.
@@ -51,6 +56,7 @@ class World:
     product: Product
     order: Order
     shipment: Shipment
+    policy: ReturnPolicy
 
 
 @dataclass
@@ -81,7 +87,10 @@ def build_world(merchant: Merchant, tag: str) -> World:
     shipment = ShipmentFactory(
         order=order, external_id=f"{tag}-SH1", tracking_number=f"{tag}TRACK1"
     )
-    return World(merchant, store, customer, product, order, shipment)
+    policy = create_policy(
+        actor=Actor.system(merchant), name=f"{tag} returns", spec=PRESETS["china_7day"]()
+    )
+    return World(merchant, store, customer, product, order, shipment, policy)
 
 
 # How to name merchant A's object for a detail route, by path parameter.
@@ -91,6 +100,7 @@ OBJECT_IDS: dict[str, Callable[[World], int]] = {
     "product_id": lambda w: w.product.pk,
     "order_id": lambda w: w.order.pk,
     "shipment_id": lambda w: w.shipment.pk,
+    "policy_id": lambda w: w.policy.pk,
 }
 
 
@@ -104,6 +114,9 @@ def _order_naming_alpha(w: World) -> dict[str, Any]:
         "lines": [{"line_no": 1, "sku": w.product.sku, "quantity": 1, "unit_price": "1.00"}],
         "payments": [{"external_id": "ALPHA-PAY1", "method": "card", "amount": "1.00"}],
     }
+
+
+CheckFn = Callable[[str, "World", "Caller"], None]
 
 
 @dataclass
@@ -223,7 +236,17 @@ def bravo_caller(request: pytest.FixtureRequest, bravo: World) -> Caller:
 
 
 def alpha_snapshot(merchant: Merchant) -> dict[str, list[dict[str, Any]]]:
-    models = (Store, Customer, Product, Order, OrderLine, Payment, Shipment)
+    models = (
+        Store,
+        Customer,
+        Product,
+        Order,
+        OrderLine,
+        Payment,
+        Shipment,
+        ReturnPolicy,
+        PolicyVersion,
+    )
     return {m.__name__: list(scoped(m, merchant).order_by("pk").values()) for m in models}
 
 
@@ -275,6 +298,49 @@ def _check_upsert(path: str, alpha: World, caller: Caller) -> None:
     results = [r["result"] for r in response.json()["results"]]
     assert set(results) <= {"created", "error"}, f"B's batch matched A's rows: {results}"
     assert alpha_snapshot(alpha.merchant) == before
+
+
+def _expect_404_and_nothing_changed(url_of: Callable[[str, World], str]) -> CheckFn:
+    """B names A's object in a write: 404, and A's rows are exactly as before."""
+
+    def check(path: str, alpha: World, caller: Caller) -> None:
+        before = alpha_snapshot(alpha.merchant)
+
+        response = caller.send("POST", url_of(path, alpha), CASES[("POST", path)].body(alpha))
+
+        assert response.status_code == 404, (caller.name, path, response.content)
+        assert alpha_snapshot(alpha.merchant) == before
+
+    return check
+
+
+def _expect_own_write_only(url_of: Callable[[str, World], str]) -> CheckFn:
+    """B's write succeeds for B and leaves every row of A exactly as it was."""
+
+    def check(path: str, alpha: World, caller: Caller) -> None:
+        before = alpha_snapshot(alpha.merchant)
+
+        response = caller.send("POST", url_of(path, alpha), CASES[("POST", path)].body(alpha))
+
+        assert response.status_code == 201, (caller.name, path, response.content)
+        assert not ALPHA_MARKERS.search(response.content.decode())
+        assert alpha_snapshot(alpha.merchant) == before
+
+    return check
+
+
+def _policy_spec(w: World) -> dict[str, Any]:
+    return dump_spec(PRESETS["custom"]())
+
+
+def _evaluate_alpha_order(w: World) -> dict[str, Any]:
+    line = w.order.lines.get()
+    return {
+        "order_id": w.order.pk,
+        "lines": [{"order_line_id": line.pk, "quantity": 1}],
+        "type": "return_refund",
+        "reason": "size",
+    }
 
 
 def url_for(path: str, world: World) -> str:
@@ -330,5 +396,21 @@ CASES: dict[tuple[str, str], Case] = {
                 "status": "pending",
             }
         ]
+    ),
+    ("POST", "/api/v1/policies"): Case(
+        body=lambda w: {"name": "B policy", "spec": _policy_spec(w)},
+        check=_expect_own_write_only(lambda path, w: path),
+    ),
+    ("POST", "/api/v1/policies/{policy_id}/versions"): Case(
+        body=lambda w: {"spec": _policy_spec(w)},
+        check=_expect_404_and_nothing_changed(url_for),
+    ),
+    ("POST", "/api/v1/policies/presets/{name}"): Case(
+        body=lambda w: None,
+        check=_expect_own_write_only(lambda path, w: path.replace("{name}", "eu_14day")),
+    ),
+    ("POST", "/api/v1/policies/evaluate"): Case(
+        body=_evaluate_alpha_order,
+        check=_expect_404_and_nothing_changed(lambda path, w: path),
     ),
 }

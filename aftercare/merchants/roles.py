@@ -8,17 +8,29 @@ from collections.abc import Iterable
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"*"}),
     "supervisor": frozenset(
-        {"commerce.read", "commerce.write", "merchant.read", "desk.read", "desk.write"}
+        {
+            "commerce.read",
+            "commerce.write",
+            "merchant.read",
+            "policy.read",
+            "policy.write",
+            "desk.read",
+            "desk.write",
+        }
     ),
-    "agent": frozenset({"commerce.read", "merchant.read", "desk.read", "desk.write"}),
-    "warehouse": frozenset({"commerce.read", "merchant.read"}),
-    "finance": frozenset({"commerce.read", "merchant.read"}),
+    "agent": frozenset(
+        {"commerce.read", "merchant.read", "policy.read", "desk.read", "desk.write"}
+    ),
+    "warehouse": frozenset({"commerce.read", "merchant.read", "policy.read"}),
+    "finance": frozenset({"commerce.read", "merchant.read", "policy.read"}),
 }
 
 API_SCOPES: dict[str, str] = {
     "commerce.read": "Read customers, products, orders and shipments",
     "commerce.write": "Create and update customers, products, orders and shipments",
     "merchant.read": "Read stores and the merchant's settings",
+    "policy.read": "Read return policies and dry-run their decisions",
+    "policy.write": "Create return policies, add versions, install presets",
     "*": "Everything the API offers",
 }
 

@@ -1,7 +1,7 @@
 """Policy endpoints: list, read, create, version, install a preset, and the dry-run evaluation.
 
-Reads need "commerce.read". Writes are for admins and supervisors (or a "*" API key) until
-the role table gains "policy.write" (see the report of issue 3).
+Reads need "policy.read" (every role); writes need "policy.write" (admins and supervisors, or
+a key with that scope).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from ninja import Router, Status
 
 from aftercare.core.actors import Actor
 from aftercare.core.api import actor_of, require
-from aftercare.core.errors import Forbidden
 from aftercare.policies import actions, queries
 from aftercare.policies.domain import RequestLine
 from aftercare.policies.engine import evaluate
@@ -33,36 +32,26 @@ from aftercare.policies.schemas import (
 from aftercare.policies.serialize import decision_to_dict
 
 router = Router(tags=["policies"])
-POLICY_WRITERS = frozenset({"admin", "supervisor", "system"})
-
-
-def require_policy_write(actor: Actor) -> None:
-    allowed = "*" in actor.scopes if actor.api_key is not None else actor.role in POLICY_WRITERS
-    if not allowed:
-        raise Forbidden(
-            "Only admins and supervisors (or a full-scope key) may change return policies.",
-            extra={"permission": "policy.write"},
-        )
 
 
 @router.get("", response=list[PolicyOut], summary="The merchant's return policies")
 def list_policies(request: HttpRequest) -> list[ReturnPolicy]:
     actor = actor_of(request)
-    require(actor, "commerce.read")
+    require(actor, "policy.read")
     return list(queries.policies_of(actor.merchant))
 
 
 @router.get("/{int:policy_id}", response=PolicyDetailOut, summary="One policy with its versions")
 def get_policy(request: HttpRequest, policy_id: int) -> ReturnPolicy:
     actor = actor_of(request)
-    require(actor, "commerce.read")
+    require(actor, "policy.read")
     return queries.get_policy(actor.merchant, policy_id)
 
 
 @router.post("", response={201: PolicyDetailOut}, summary="Create a policy (version 1)")
 def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[ReturnPolicy]:
     actor = actor_of(request)
-    require_policy_write(actor)
+    require(actor, "policy.write")
     policy = actions.create_policy(
         actor=actor,
         name=payload.name,
@@ -78,7 +67,7 @@ def create_policy(request: HttpRequest, payload: PolicyIn) -> Status[ReturnPolic
 )
 def add_version(request: HttpRequest, policy_id: int, payload: VersionIn) -> Status[PolicyVersion]:
     actor = actor_of(request)
-    require_policy_write(actor)
+    require(actor, "policy.write")
     policy = queries.get_policy(actor.merchant, policy_id)
     version = actions.add_version(actor=actor, policy=policy, spec=payload.spec, note=payload.note)
     return Status(201, version)
@@ -91,7 +80,7 @@ def add_version(request: HttpRequest, policy_id: int, payload: VersionIn) -> Sta
 )
 def install_preset(request: HttpRequest, name: str) -> Status[ReturnPolicy]:
     actor = actor_of(request)
-    require_policy_write(actor)
+    require(actor, "policy.write")
     version = actions.install_preset(actor=actor, name=name)
     return Status(201, queries.get_policy(actor.merchant, version.policy_id))
 
@@ -102,7 +91,7 @@ def evaluate_request(
 ) -> dict[str, Any]:
     """Takes what a case creation takes and answers what the policy decides. Writes nothing."""
     actor = actor_of(request)
-    require(actor, "commerce.read")
+    require(actor, "policy.read")
     version = _judging_version(actor, payload.policy_version_id)
     facts = build_facts(
         merchant=actor.merchant,
