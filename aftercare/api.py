@@ -21,11 +21,15 @@ install_problem_handlers(api)
 def _mount() -> None:
     from aftercare.commerce.api import router as commerce_router
     from aftercare.merchants.api import router as merchants_router
+    from aftercare.assistant.api import router as assistant_router
     from aftercare.policies.api import router as policies_router
+    from aftercare.returns.api import router as returns_router
 
     api.add_router("/", merchants_router)
     api.add_router("/", commerce_router)
     api.add_router("/policies", policies_router)
+    api.add_router("/cases", returns_router)
+    api.add_router("/assistant", assistant_router)
 
 
 _mount()

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "aftercare.merchants",
     "aftercare.commerce",
     "aftercare.policies",
+    "aftercare.returns",
+    "aftercare.assistant",
     "aftercare.web",
 ]
 

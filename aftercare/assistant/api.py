@@ -1,0 +1,5 @@
+"""Assistant endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["assistant"])

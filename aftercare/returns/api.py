@@ -1,0 +1,5 @@
+"""After-sales case endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

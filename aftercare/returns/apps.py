@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "aftercare.returns"
+    label = "returns"
+    verbose_name = "After-sales cases"
