@@ -19,9 +19,9 @@ install_problem_handlers(api)
 
 
 def _mount() -> None:
+    from aftercare.assistant.api import router as assistant_router
     from aftercare.commerce.api import router as commerce_router
     from aftercare.merchants.api import router as merchants_router
-    from aftercare.assistant.api import router as assistant_router
     from aftercare.policies.api import router as policies_router
     from aftercare.returns.api import router as returns_router
 
