@@ -4,6 +4,9 @@ The database backend (the default) is worked by django-tasks-db's `db_worker`. W
 the backend is django-tasks-rq, whose jobs need its own Job class, and whose delayed tasks
 (`run_after`) sit in RQ's scheduled registry until a worker with the scheduler moves them to
 the queue; so the RQ worker always runs with `--with-scheduler`.
+
+Every worker also sweeps the outbox for messages whose delivery task was lost (core/sweeper.py):
+once at start, then every five minutes; a --batch run sweeps once before it works the queue.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aftercare.core.sweeper import OutboxSweeper, sweep_once
 
 RQ_BACKEND = "django_tasks_rq.RQBackend"
 RQ_JOB_CLASS = "django_tasks_rq.Job"
@@ -60,6 +65,18 @@ class Command(BaseCommand):
             raise CommandError("--queue-name needs at least one queue.")
         if options["max_tasks"] is not None and options["max_tasks"] < 1:
             raise CommandError("--max-tasks must be at least 1.")
+        if options["batch"]:
+            sweep_once()
+            self._run(queues, options)
+            return
+        sweeper = OutboxSweeper()
+        sweeper.start()
+        try:
+            self._run(queues, options)
+        finally:
+            sweeper.stop()
+
+    def _run(self, queues: list[str], options: dict[str, Any]) -> None:
         if uses_rq():
             self._run_rq(queues, options)
         else:
