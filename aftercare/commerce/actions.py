@@ -26,9 +26,9 @@ from aftercare.commerce.bulk import (
     parse_records,
     plain,
     plan_row,
-    upsert_rows,
     valid,
     write_audit,
+    write_rows,
 )
 from aftercare.commerce.models import Customer, Order, OrderLine, Payment, Product, Shipment
 from aftercare.commerce.schemas import CustomerIn, OrderIn, ProductIn, ShipmentIn
@@ -65,7 +65,7 @@ PAYMENT_FIELDS = ["external_id", "order_id", "method", "amount", "status", "paid
 # --- Customers, products, shipments: one row per record ---------------------------------------
 
 
-AuditEntries = list[tuple[models.Model, str, dict[str, Any]]]
+AuditEntries = list[tuple[type[models.Model], int, str, Any]]
 Wanted = dict[str, tuple[Outcome, dict[str, Any]]]
 
 
@@ -201,29 +201,29 @@ def _write_rows(
     """Plan every row, write new and changed ones in one statement, note them for the audit."""
     planned = {
         key: plan_row(
-            model,
-            merchant_id=actor.merchant_id,
-            values={key_field: key, **values},
-            existing=existing.get(key),
-            fields=fields,
+            model, values={key_field: key, **values}, existing=existing.get(key), fields=fields
         )
         for key, values in wanted.items()
     }
-    rows = [row for _, row, _ in planned.values() if row is not None]
-    upsert_rows(
+    returned = write_rows(
         model,
-        rows,
-        unique_fields=["merchant", key_field],
-        update_fields=[*(f for f in fields if f != key_field), "updated_at"],
+        fields,
+        [row for _, row, _ in planned.values() if row is not None],
+        constants={"merchant_id": actor.merchant_id},
+        conflict=["merchant", key_field],
+        update=[*(f for f in fields if f != key_field), "updated_at"],
+        returning=[key_field, "id"],
     )
+    # Keyed by the merchant's id: RETURNING does not promise the order rows went in.
+    ids = dict(returned)
     label = model._meta.model_name
     audit.extend(
-        (row, f"{label}:{result}", {"fields": changed})
-        for result, row, changed in planned.values()
+        (model, ids[key], f"{label}:{result}", {"fields": changed})
+        for key, (result, row, changed) in planned.items()
         if row is not None
     )
     return {
-        key: (result, row.pk if row is not None else existing[key].pk)
+        key: (result, ids[key] if row is not None else existing[key].pk)
         for key, (result, row, _) in planned.items()
     }
 
@@ -467,33 +467,32 @@ def _write_lines(actor: Actor, plans: list[OrderPlan], refs: OrderRefs) -> None:
     for plan in plans:
         for values in plan.lines:
             stored = refs.lines.get(values["order_id"], {}).get(values["line_no"])
-            _, row, _ = plan_row(
-                OrderLine,
-                merchant_id=actor.merchant_id,
-                values=values,
-                existing=stored,
-                fields=LINE_FIELDS,
-            )
+            _, row, _ = plan_row(OrderLine, values=values, existing=stored, fields=LINE_FIELDS)
             if row is not None:
                 rows.append(row)
                 plan.changed.add("lines")
     update = [f for f in LINE_FIELDS if f not in ("order_id", "line_no")]
-    upsert_rows(OrderLine, rows, unique_fields=["order", "line_no"], update_fields=update)
+    constants = {"merchant_id": actor.merchant_id}
+    write_rows(
+        OrderLine,
+        LINE_FIELDS,
+        rows,
+        constants=constants,
+        conflict=["order", "line_no"],
+        update=update,
+    )
 
 
 def _write_payments(actor: Actor, plans: list[OrderPlan], refs: OrderRefs) -> None:
     rows = []
     for plan in plans:
         for values in plan.payments or []:
-            _, row, _ = plan_row(
-                Payment,
-                merchant_id=actor.merchant_id,
-                values=values,
-                existing=refs.payments.get(values["external_id"]),
-                fields=PAYMENT_FIELDS,
-            )
+            stored = refs.payments.get(values["external_id"])
+            _, row, _ = plan_row(Payment, values=values, existing=stored, fields=PAYMENT_FIELDS)
             if row is not None:
                 rows.append(row)
                 plan.changed.add("payments")
     update = [f for f in PAYMENT_FIELDS if f != "external_id"]
-    upsert_rows(Payment, rows, unique_fields=["merchant", "external_id"], update_fields=update)
+    conflict = ["merchant", "external_id"]
+    constants = {"merchant_id": actor.merchant_id}
+    write_rows(Payment, PAYMENT_FIELDS, rows, constants=constants, conflict=conflict, update=update)
