@@ -22,7 +22,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pydantic
-from django.db import connection, models
+from django.db import NotSupportedError, connection, models
 from django.utils import timezone
 
 from aftercare.core.actors import Actor
@@ -153,8 +153,8 @@ def plan_row(
     write covers every one of `fields`, so new and changed rows share one upsert statement.
     """
     if existing is None:
-        defaults = {name: concrete(model, name).get_default() for name in fields}
-        return CREATED, defaults | values, []
+        missing = (name for name in fields if name not in values)
+        return CREATED, {name: concrete(model, name).get_default() for name in missing} | values, []
     changed = changed_fields(existing, values)
     if not changed:
         return UNCHANGED, None, []
@@ -256,6 +256,8 @@ def _build(
         source = "jsonb_array_elements(%s::jsonb) AS r(v)"
         preps: list[tuple[int, Callable[[Any], Any]]] = []
     else:
+        if returning and not connection.features.can_return_rows_from_bulk_insert:
+            raise NotSupportedError("Bulk upserts need SQLite 3.35 or newer (RETURNING).")
         exprs = ["%s"] * len(rest) + [
             f"json_extract(r.value, '$[{i}]')" for i in range(len(fields))
         ]
