@@ -165,8 +165,8 @@ def plan_row(
 # bulk_create costs more than the rest of a batch: it builds a Model per row and prepares every
 # value field by field, and psycopg then quotes each array element in Python. Here a batch goes
 # out as one JSON document, which json.dumps and the database both handle in C, unpacked by
-# jsonb_array_elements (PostgreSQL) or json_each (SQLite >= 3.38) inside one
-# INSERT ... SELECT ... ON CONFLICT statement, built once per table and column set.
+# jsonb_array_elements (PostgreSQL) or json_each (SQLite's JSON1, which JSONField needs anyway)
+# inside one INSERT ... SELECT ... ON CONFLICT statement, built once per table and column set.
 
 
 @dataclass(frozen=True)
