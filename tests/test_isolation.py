@@ -38,6 +38,9 @@ from aftercare.policies.actions import create_policy
 from aftercare.policies.models import PolicyVersion, ReturnPolicy
 from aftercare.policies.presets import PRESETS
 from aftercare.policies.spec import dump_spec
+from aftercare.returns.actions import LineRequest, create_case
+from aftercare.returns.models import Case as ReturnCase
+from aftercare.returns.models import CaseEvent, CaseLine
 
 PREFIX = "/api/v1/"
 # Served by ninja itself, not by a router: the schema and the interactive docs hold no data.
@@ -57,6 +60,7 @@ class World:
     order: Order
     shipment: Shipment
     policy: ReturnPolicy
+    case: ReturnCase
 
 
 @dataclass
@@ -82,7 +86,7 @@ def build_world(merchant: Merchant, tag: str) -> World:
     order = OrderFactory(
         merchant=merchant, store=store, customer=customer, external_id=f"{tag}-SO1"
     )
-    OrderLineFactory(order=order, product=product, line_no=1)
+    line = OrderLineFactory(order=order, product=product, line_no=1)
     PaymentFactory(order=order, external_id=f"{tag}-PAY1")
     shipment = ShipmentFactory(
         order=order, external_id=f"{tag}-SH1", tracking_number=f"{tag}TRACK1"
@@ -90,7 +94,15 @@ def build_world(merchant: Merchant, tag: str) -> World:
     policy = create_policy(
         actor=Actor.system(merchant), name=f"{tag} returns", spec=PRESETS["china_7day"]()
     )
-    return World(merchant, store, customer, product, order, shipment, policy)
+    case = create_case(
+        actor=Actor.system(merchant),
+        order_id=order.pk,
+        lines=[LineRequest(order_line_id=line.pk, quantity=1)],
+        type="return_refund",
+        reason="size",
+        description=f"{tag} case",
+    )
+    return World(merchant, store, customer, product, order, shipment, policy, case)
 
 
 # How to name merchant A's object for a detail route, by path parameter.
@@ -101,6 +113,7 @@ OBJECT_IDS: dict[str, Callable[[World], int]] = {
     "order_id": lambda w: w.order.pk,
     "shipment_id": lambda w: w.shipment.pk,
     "policy_id": lambda w: w.policy.pk,
+    "case_id": lambda w: w.case.pk,
 }
 
 
@@ -246,6 +259,9 @@ def alpha_snapshot(merchant: Merchant) -> dict[str, list[dict[str, Any]]]:
         Shipment,
         ReturnPolicy,
         PolicyVersion,
+        ReturnCase,
+        CaseLine,
+        CaseEvent,
     )
     return {m.__name__: list(scoped(m, merchant).order_by("pk").values()) for m in models}
 
@@ -413,4 +429,37 @@ CASES: dict[tuple[str, str], Case] = {
         body=_evaluate_alpha_order,
         check=_expect_404_and_nothing_changed(lambda path, w: path),
     ),
+    # B opens a case on A's order: 404, nothing of A written.
+    ("POST", "/api/v1/cases"): Case(
+        body=lambda w: {**_evaluate_alpha_order(w), "description": "B"},
+        check=_expect_404_and_nothing_changed(lambda path, w: path),
+    ),
 }
+
+# B acts on A's case: every case action is a 404 and leaves A's rows as they were.
+_CASE_ACTION_BODIES: dict[str, Callable[[World], Any]] = {
+    "approve": lambda w: {},
+    "reject": lambda w: {"reason": "B says no"},
+    "request-info": lambda w: {"message": "B asks"},
+    "ship": lambda w: {"tracking_number": "BTRACK", "carrier": "sf"},
+    "receive": lambda w: {},
+    "start-inspection": lambda w: None,
+    "inspect": lambda w: {
+        "lines": [{"case_line_id": w.case.lines.get().pk, "received_quantity": 1, "passed": True}]
+    },
+    "exchange": lambda w: {
+        "items": [
+            {"case_line_id": w.case.lines.get().pk, "product_id": w.product.pk, "quantity": 1}
+        ]
+    },
+    "resolve": lambda w: {"kind": "coupon", "coupon_code": "B"},
+    "cancel": lambda w: {},
+    "appeal": lambda w: {"reason": "B appeals"},
+    "decide-appeal": lambda w: {"overturn": True, "reason": "B decides"},
+    "close": lambda w: {},
+    "attachments": lambda w: None,
+}
+for _action, _body in _CASE_ACTION_BODIES.items():
+    CASES[("POST", f"/api/v1/cases/{{case_id}}/{_action}")] = Case(
+        body=_body, check=_expect_404_and_nothing_changed(url_for)
+    )

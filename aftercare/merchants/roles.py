@@ -16,13 +16,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "policy.write",
             "desk.read",
             "desk.write",
+            "cases.read",
+            "cases.write",
+            "cases.inspect",
+            "cases.decide",
         }
     ),
     "agent": frozenset(
-        {"commerce.read", "merchant.read", "policy.read", "desk.read", "desk.write"}
+        {
+            "commerce.read",
+            "merchant.read",
+            "policy.read",
+            "desk.read",
+            "desk.write",
+            "cases.read",
+            "cases.write",
+        }
     ),
-    "warehouse": frozenset({"commerce.read", "merchant.read", "policy.read"}),
-    "finance": frozenset({"commerce.read", "merchant.read", "policy.read"}),
+    "warehouse": frozenset(
+        {"commerce.read", "merchant.read", "policy.read", "cases.read", "cases.inspect"}
+    ),
+    "finance": frozenset({"commerce.read", "merchant.read", "policy.read", "cases.read"}),
 }
 
 API_SCOPES: dict[str, str] = {
@@ -31,6 +45,10 @@ API_SCOPES: dict[str, str] = {
     "merchant.read": "Read stores and the merchant's settings",
     "policy.read": "Read return policies and dry-run their decisions",
     "policy.write": "Create return policies, add versions, install presets",
+    "cases.read": "Read after-sales cases, their timelines and decisions",
+    "cases.write": "Open cases and act on them (approve, reject, ship, cancel, appeal, ...)",
+    "cases.inspect": "Receive returned parcels and record inspections",
+    "cases.decide": "Decide appeals, agree outcomes above agent limits, mark refunds paid",
     "*": "Everything the API offers",
 }
 

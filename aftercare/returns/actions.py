@@ -1,0 +1,380 @@
+"""Case actions: create (the policy decides), approve, reject, request info, cancel, close.
+
+The goods path (ship, receive, inspect) is in inspection.py, exchanges and repairs in
+exchange.py, appeals and negotiation in disputes.py. Every action is keyword-only, checks the
+actor's permission, runs in one transaction, and returns the changed case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from aftercare.commerce.models import Order
+from aftercare.core.actors import Actor
+from aftercare.core.errors import NotFound, ValidationFailed
+from aftercare.merchants.queries import scoped
+from aftercare.policies.domain import Decision, Outcome, RequestLine
+from aftercare.policies.engine import evaluate
+from aftercare.policies.errors import NoActivePolicy
+from aftercare.policies.facts import build_facts
+from aftercare.policies.plan import plan_for
+from aftercare.policies.queries import active_version
+from aftercare.policies.serialize import decision_to_dict
+from aftercare.policies.wording import render_line, render_trace
+from aftercare.returns import deadlines, events, queries
+from aftercare.returns.errors import NotEligible
+from aftercare.returns.models import Case, CaseLine, ItemCondition, ReturnDesk, ShippingPayer
+from aftercare.returns.moves import after_approval, lock_case, move, note, refuse_unless, require
+from aftercare.returns.states import (
+    CANCELLABLE_STATUSES,
+    CaseStatus,
+    CaseType,
+    ReasonCode,
+)
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+DESCRIPTION_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    order_line_id: int
+    quantity: int
+    stated_condition: str = "unopened"
+    tags_on: bool | None = None
+    accessories_complete: bool | None = None
+
+
+def create_case(
+    *,
+    actor: Actor,
+    lines: Sequence[LineRequest],
+    type: str,
+    reason: str,
+    order_id: int | None = None,
+    order_external_id: str | None = None,
+    description: str = "",
+    requested_at: datetime | None = None,
+    policy_version_id: int | None = None,
+) -> Case:
+    """Open a case; the merchant's active policy judges it at once.
+
+    Lines the policy refuses make the whole request a 422 naming each line and the policy's
+    sentence; nothing is written. Eligible and auto-approved: approved, then return
+    instructions (or straight to the refund step when nothing comes back). Otherwise: under
+    review with a review deadline in business days.
+
+    The order row is locked first, so two requests for the same order are judged one after
+    the other and together never take back more units than were bought.
+    """
+    require(actor, "cases.write")
+    _check_request(lines=lines, type=type, reason=reason, description=description)
+    merchant = actor.merchant
+    with transaction.atomic():
+        order = _lock_order(actor, order_id=order_id, order_external_id=order_external_id)
+        version = active_version(merchant)
+        if version is None:
+            raise NoActivePolicy("The merchant has no active return policy to judge the case.")
+        if policy_version_id is not None and policy_version_id != version.pk:
+            raise ValidationFailed(
+                "Cases are judged by the active policy version; this is not it.",
+                code="not_active_version",
+                errors=[
+                    {
+                        "loc": ["body", "policy_version_id"],
+                        "msg": f"the active version is {version.pk}",
+                        "type": "not_active_version",
+                    }
+                ],
+            )
+        facts = build_facts(
+            merchant=merchant,
+            order_id=order.pk,
+            lines=[
+                RequestLine(
+                    line_id=line.order_line_id,
+                    quantity=line.quantity,
+                    stated_condition=line.stated_condition,
+                    tags_on=line.tags_on,
+                    accessories_complete=line.accessories_complete,
+                )
+                for line in lines
+            ],
+            request_type=type,
+            reason=reason,
+            requested_at=requested_at,
+            history=queries.order_history(order.pk),
+            past_return_rate=queries.past_return_rate(order.customer_id, merchant.pk),
+        )
+        decision = evaluate(plan_for(version.pk, version.stamp, version.spec), facts)
+        language = facts.customer.language
+        _refuse_ineligible(decision, language)
+        case = _write_case(
+            actor=actor,
+            order=order,
+            version_id=version.pk,
+            decision=decision,
+            language=language,
+            lines=lines,
+            type=type,
+            reason=reason,
+            description=description,
+        )
+        return _route_new_case(case, decision=decision, actor=actor)
+
+
+def _check_request(
+    *, lines: Sequence[LineRequest], type: str, reason: str, description: str
+) -> None:
+    errors: list[dict[str, Any]] = []
+    if type not in CaseType.values:
+        errors.append({"loc": ["body", "type"], "msg": f"unknown case type {type!r}"})
+    if reason not in ReasonCode.values:
+        errors.append({"loc": ["body", "reason"], "msg": f"unknown reason {reason!r}"})
+    if len(description) > DESCRIPTION_LIMIT:
+        errors.append({"loc": ["body", "description"], "msg": "too long"})
+    for index, line in enumerate(lines):
+        if line.stated_condition not in ItemCondition.values:
+            msg = f"unknown condition {line.stated_condition!r}"
+            errors.append({"loc": ["body", "lines", str(index), "stated_condition"], "msg": msg})
+    if errors:
+        raise ValidationFailed(
+            "Some fields are not valid.", errors=[{**e, "type": "invalid"} for e in errors]
+        )
+
+
+def _lock_order(actor: Actor, *, order_id: int | None, order_external_id: str | None) -> Order:
+    """The order row, locked for the rest of the transaction (another merchant's: 404).
+
+    PostgreSQL takes a row lock (FOR UPDATE); SQLite has none, but the IMMEDIATE transaction
+    this runs in already holds the database's write lock, which serialises just the same.
+    """
+    if (order_id is None) == (order_external_id is None):
+        raise ValidationFailed("Give exactly one of order_id and order_external_id.")
+    lookup: dict[str, Any] = (
+        {"pk": order_id} if order_id is not None else {"external_id": order_external_id}
+    )
+    order = (
+        scoped(Order, actor.merchant)
+        .select_for_update()
+        .filter(**lookup)
+        .only("pk", "customer_id", "external_id")
+        .first()
+    )
+    if order is None:
+        raise NotFound("No order matches.")
+    return order
+
+
+def _refuse_ineligible(decision: Decision, language: str) -> None:
+    refused = [
+        (index, line)
+        for index, line in enumerate(decision.lines)
+        if line.outcome == Outcome.NOT_ELIGIBLE
+    ]
+    if not refused:
+        return
+    errors = [
+        {
+            "loc": ["body", "lines", str(index)],
+            "msg": render_line(line, decision, language),
+            "type": "not_eligible",
+            "order_line_id": line.line_id,
+            "rules": list(line.decided_by),
+        }
+        for index, line in refused
+    ]
+    named = ", ".join(f"line {line.line_id}" for _, line in refused)
+    raise NotEligible(f"The return policy does not allow {named}.", errors=errors)
+
+
+def decision_json(decision: Decision, language: str) -> dict[str, Any]:
+    """What the case keeps: the decision in the customer's language, and its explanation in
+    every language we speak so a reader in another one gets it without re-evaluating."""
+    body = decision_to_dict(decision, language)
+    body["explanations"] = {lang: render_trace(decision, lang) for lang in LANGUAGES}
+    for out, line in zip(body["lines"], decision.lines, strict=True):
+        out["explanations"] = {lang: render_line(line, decision, lang) for lang in LANGUAGES}
+    return body
+
+
+def _shipping_payer(decision: Decision) -> str:
+    payers = {line.shipping_payer for line in decision.lines if line.outcome != "not_eligible"}
+    if len(payers) == 1:
+        return payers.pop()
+    # Mixed payers: the merchant carries it (one parcel goes back, and some of it is its fault).
+    return ShippingPayer.MERCHANT
+
+
+def _write_case(
+    *,
+    actor: Actor,
+    order: Order,
+    version_id: int,
+    decision: Decision,
+    language: str,
+    lines: Sequence[LineRequest],
+    type: str,
+    reason: str,
+    description: str,
+) -> Case:
+    now = timezone.now()
+    case = Case.objects.create(
+        merchant=actor.merchant,
+        order_id=order.pk,
+        customer_id=order.customer_id,
+        type=type,
+        reason=reason,
+        description=description,
+        status=CaseStatus.SUBMITTED,
+        policy_version_id=version_id,
+        decision=decision_json(decision, language),
+        refund_point=decision.refund_point,
+        refund_without_return=all(line.refund_without_return for line in decision.lines),
+        shipping_payer=_shipping_payer(decision),
+        refund_total=decision.refund_total,
+        shipping_refund=decision.shipping_refund,
+        currency=decision.currency,
+        stage_started_at=now,
+    )
+    # The RMA number is made from the row id: unique without a counter row that every
+    # creation of the merchant would have to lock.
+    case.number = f"RMA-{now.year}-{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    by_line = {line.line_id: line for line in decision.lines}
+    CaseLine.objects.bulk_create(
+        [
+            CaseLine(
+                merchant=actor.merchant,
+                case=case,
+                order_line_id=line.order_line_id,
+                quantity=line.quantity,
+                stated_condition=line.stated_condition,
+                eligibility=str(by_line[line.order_line_id].outcome),
+                refund_amount=by_line[line.order_line_id].refund.refund,
+            )
+            for line in lines
+        ]
+    )
+    note(
+        case,
+        actor=actor,
+        kind="case:created",
+        data={"number": case.number, "type": type, "reason": reason, "status": case.status},
+    )
+    events.emit(case, events.CREATED, actor=actor, data={"outcome": str(decision.outcome)})
+    return case
+
+
+def _route_new_case(case: Case, *, decision: Decision, actor: Actor) -> Case:
+    case = lock_case(case)
+    if decision.auto_approve:
+        rules = sorted({rule for line in decision.lines for rule in line.decided_by})
+        policy = Actor.system(actor.merchant, "policy")
+        case = move(
+            case,
+            CaseStatus.APPROVED,
+            actor=policy,
+            event=events.AUTO_APPROVED,
+            reason="approved automatically by the return policy",
+            changes={"auto_approved": True},
+            data={"rules": rules},
+        )
+        return after_approval(case, actor=policy)
+    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).only("holidays").first()
+    due = deadlines.review_due(
+        case.created_at,
+        decision.review_business_days,
+        tz=case.merchant.timezone,
+        holidays=deadlines.parse_holidays(desk.holidays if desk else ()),
+    )
+    return move(
+        case,
+        CaseStatus.UNDER_REVIEW,
+        actor=Actor.system(actor.merchant, "policy"),
+        event=events.SENT_TO_REVIEW,
+        reason="the return policy asks for a review",
+        changes={"review_due_at": due},
+        data={"review_due_at": due.isoformat()},
+    )
+
+
+def approve_case(*, actor: Actor, case: Case, note_text: str = "") -> Case:
+    """An agent approves a case under review: then instructions or the refund step."""
+    require(actor, "cases.write")
+    with transaction.atomic():
+        case = lock_case(case)
+        refuse_unless(case, CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW, to="approved")
+        case = move(case, CaseStatus.APPROVED, actor=actor, event=events.APPROVED, reason=note_text)
+        return after_approval(case, actor=actor)
+
+
+def reject_case(*, actor: Actor, case: Case, reason: str) -> Case:
+    """Refuse the request; the customer may appeal. The lines' units are free again."""
+    require(actor, "cases.write")
+    _need_reason(reason)
+    with transaction.atomic():
+        case = lock_case(case)
+        return move(
+            case,
+            CaseStatus.REJECTED,
+            actor=actor,
+            event=events.REJECTED,
+            reason=reason,
+            changes={"holds_quantity": False},
+        )
+
+
+def request_info(*, actor: Actor, case: Case, message: str) -> Case:
+    """Ask the customer for more (photos, a description) while the case is in review.
+
+    The status stays: R2 has no "waiting for customer" status, the review clock keeps
+    running, and the notification consumer turns the event into a message.
+    """
+    require(actor, "cases.write")
+    _need_reason(message, field="message")
+    with transaction.atomic():
+        case = lock_case(case)
+        refuse_unless(case, CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW, to="info_requested")
+        case.info_requested_at = timezone.now()
+        case.save(update_fields=["info_requested_at", "updated_at"])
+        note(case, actor=actor, kind="info_requested", reason=message)
+        events.emit(case, events.INFO_REQUESTED, actor=actor, data={"message": message})
+        return case
+
+
+def cancel_case(*, actor: Actor, case: Case, reason: str = "") -> Case:
+    """The customer (or an agent for them) withdraws while nothing reached the warehouse."""
+    require(actor, "cases.write")
+    with transaction.atomic():
+        case = lock_case(case)
+        refuse_unless(case, *CANCELLABLE_STATUSES, to="cancelled")
+        return move(
+            case,
+            CaseStatus.CANCELLED,
+            actor=actor,
+            event=events.CANCELLED,
+            reason=reason,
+            changes={"holds_quantity": False},
+        )
+
+
+def close_case(*, actor: Actor, case: Case, reason: str = "") -> Case:
+    require(actor, "cases.write")
+    with transaction.atomic():
+        case = lock_case(case)
+        return move(case, CaseStatus.CLOSED, actor=actor, event=events.CLOSED, reason=reason)
+
+
+def _need_reason(text: str, *, field: str = "reason") -> None:
+    if not text.strip():
+        raise ValidationFailed(
+            f"A {field} is required.",
+            errors=[{"loc": ["body", field], "msg": "must not be blank", "type": "missing"}],
+        )

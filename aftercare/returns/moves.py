@@ -1,0 +1,197 @@
+"""Shared steps of the case actions: permission checks, locking, one status move with its
+stage clock and domain event, the return instructions, and the refund point.
+
+Not an entry point: views, the API, tasks and the bot call the actions in actions.py,
+inspection.py, exchange.py and disputes.py, which use these helpers inside their transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from aftercare.core.actors import Actor
+from aftercare.core.audit import record_event
+from aftercare.core.errors import Forbidden, InvalidTransition
+from aftercare.core.transitions import transition
+from aftercare.policies.spec import RefundPoint
+from aftercare.returns import deadlines, events
+from aftercare.returns.models import Case, ReturnDesk, ReturnMethod, ShippingPayer
+from aftercare.returns.states import (
+    NO_RETURN_TYPES,
+    TRANSITIONS,
+    CaseStatus,
+    CaseType,
+)
+
+REFUND_TYPES = frozenset({CaseType.RETURN_REFUND, CaseType.REFUND_ONLY, CaseType.CLAIM})
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Actions check permissions themselves: the bot, the IVR and tasks call them too."""
+    if not actor.can(permission):
+        raise Forbidden(
+            f"Your role or key does not allow {permission!r}.", extra={"permission": permission}
+        )
+
+
+def require_any(actor: Actor, *permissions: str) -> None:
+    if not any(actor.can(permission) for permission in permissions):
+        raise Forbidden(
+            f"Your role or key allows none of {', '.join(permissions)}.",
+            extra={"permission": permissions[0]},
+        )
+
+
+def lock_case(case: Case) -> Case:
+    """The case row again, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite:
+    the IMMEDIATE transaction already holds the write lock), with what the steps read."""
+    return (
+        Case.objects.select_for_update()
+        .select_related("customer", "merchant")
+        .get(pk=case.pk, merchant_id=case.merchant_id)
+    )
+
+
+def refuse_unless(case: Case, *allowed: CaseStatus, to: str) -> None:
+    """Refuse before doing work that only makes sense in some statuses (409, nothing changed)."""
+    if case.status not in allowed:
+        raise InvalidTransition(
+            f"Cannot go from {case.status!r} to {to!r}.",
+            extra={"from": case.status, "to": to},
+        )
+
+
+def _holidays(case: Case) -> frozenset[Any]:
+    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).only("holidays").first()
+    return deadlines.parse_holidays(desk.holidays if desk else ())
+
+
+def stage_changes(case: Case, to: CaseStatus, now: datetime) -> dict[str, Any]:
+    """The deadline of the stage that `to` starts, fixed now so later changes never move it."""
+    tz = case.merchant.timezone
+    tier = case.customer.tier
+    changes: dict[str, Any] = {"stage_started_at": now}
+    if to == CaseStatus.AWAITING_RETURN_SHIPMENT:
+        changes["customer_ship_due_at"] = deadlines.customer_ship_due(now)
+    elif to == CaseStatus.RECEIVED:
+        changes["inspection_due_at"] = deadlines.inspection_due(
+            now, tier, tz=tz, holidays=_holidays(case)
+        )
+    elif to == CaseStatus.REFUND_PROCESSING:
+        changes["refund_due_at"] = deadlines.refund_due(now, tier, tz=tz, holidays=_holidays(case))
+    return changes
+
+
+def move(
+    case: Case,
+    to: CaseStatus,
+    *,
+    actor: Actor,
+    event: str | None = None,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """One status step: the core transition (lock, table check, save, timeline row) plus the
+    stage clock and the domain event. Returns the saved case with customer/merchant kept."""
+    now = timezone.now()
+    all_changes = {**stage_changes(case, to, now), **(changes or {})}
+    moved = transition(
+        case,
+        to=to,
+        table=TRANSITIONS,
+        actor=actor,
+        reason=reason,
+        changes=all_changes,
+        data=data,
+    )
+    # transition() returns a fresh row; keep the related objects the next step reads.
+    moved.customer = case.customer
+    moved.merchant = case.merchant
+    if event:
+        events.emit(moved, event, actor=actor, data={"reason": reason, **(data or {})})
+    return moved
+
+
+def needs_return(case: Case) -> bool:
+    return case.type not in NO_RETURN_TYPES and not case.refund_without_return
+
+
+def refund_at(case: Case, point: RefundPoint) -> bool:
+    """Whether `point` is where this case's money goes out."""
+    if case.type not in REFUND_TYPES:
+        return False
+    if point == RefundPoint.ON_APPROVAL and not needs_return(case):
+        return True  # nothing comes back: approval is the only point there is
+    return case.refund_point == point
+
+
+def after_approval(case: Case, *, actor: Actor) -> Case:
+    """From approved: straight to the refund step, or return instructions and wait."""
+    if refund_at(case, RefundPoint.ON_APPROVAL):
+        return enter_refund(case, actor=actor)
+    return issue_return_instructions(case, actor=actor)
+
+
+def issue_return_instructions(case: Case, *, actor: Actor) -> Case:
+    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).first()
+    if desk is not None:
+        address = desk.address
+        contact = " ".join(part for part in (desk.contact_name, desk.contact_phone) if part)
+        pickup = desk.offers_pickup and case.shipping_payer == ShippingPayer.MERCHANT
+    else:
+        # The merchant has not set a return desk up yet: say so rather than invent one.
+        address, contact, pickup = "", case.merchant.name, False
+    method = ReturnMethod.PICKUP if pickup else ReturnMethod.SELF_SHIP
+    instructions = {
+        "return_method": method,
+        "return_address": address,
+        "return_contact": contact,
+    }
+    moved = move(
+        case,
+        CaseStatus.AWAITING_RETURN_SHIPMENT,
+        actor=actor,
+        event=events.INSTRUCTIONS_ISSUED,
+        changes=instructions,
+        data={**instructions, "rma_number": case.number},
+    )
+    return moved
+
+
+def enter_refund(case: Case, *, actor: Actor, reason: str = "") -> Case:
+    moved = move(
+        case,
+        CaseStatus.REFUND_PROCESSING,
+        actor=actor,
+        reason=reason or f"refund point: {case.refund_point}",
+        changes={"refund_point_reached_at": timezone.now()},
+    )
+    on_refund_point_reached(moved, actor=actor)
+    return moved
+
+
+def on_refund_point_reached(case: Case, *, actor: Actor) -> None:
+    """The hook where the refunds app will grant the refund (F1: triggered automatically when
+    a case reaches the policy's refund point). Today it only records the event; the refunds
+    issue replaces the body with an explicit call to its grant action (rule 11: no signals),
+    in this same transaction, so the grant exists if and only if the case moved."""
+    events.emit(
+        case,
+        events.REFUND_POINT_REACHED,
+        actor=actor,
+        data={
+            "refund_point": case.refund_point,
+            "refund_total": str(case.refund_total),
+            "shipping_refund": str(case.shipping_refund),
+            "currency": case.currency,
+        },
+    )
+
+
+def note(case: Case, *, actor: Actor, kind: str, reason: str = "", data: Any = None) -> None:
+    """A timeline row for a step that does not change the status (request info, upload)."""
+    record_event(actor=actor, subject=case, kind=kind, reason=reason, data=data or {})

@@ -1,0 +1,122 @@
+"""Reads of cases, always scoped to one merchant (another merchant's case looks missing).
+
+List and detail run a constant number of queries whatever the number of cases, lines or
+events (tests assert it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from aftercare.commerce.models import Order
+from aftercare.core.audit import subject_label
+from aftercare.core.errors import NotFound
+from aftercare.core.models import AuditEvent
+from aftercare.merchants.models import Merchant
+from aftercare.merchants.queries import scoped
+from aftercare.policies.domain import ZERO
+from aftercare.policies.facts import OrderHistory
+from aftercare.returns.deadlines import overdue_filter
+from aftercare.returns.models import Attachment, Case, CaseLine
+
+
+def order_history(order_id: int) -> OrderHistory:
+    """What earlier cases of an order hold: units (every case that still holds them) and money
+    (cases that reached their refund point). One query."""
+    rows = (
+        CaseLine.objects.filter(order_line__order_id=order_id, case__holds_quantity=True)
+        .values("order_line_id")
+        .annotate(
+            units=Sum("quantity"),
+            refunded=Sum("refund_amount", filter=Q(case__refund_point_reached_at__isnull=False)),
+        )
+    )
+    returned: dict[int, int] = {}
+    refunded: dict[int, Decimal] = {}
+    for row in rows:
+        returned[row["order_line_id"]] = row["units"] or 0
+        refunded[row["order_line_id"]] = row["refunded"] or ZERO
+    if not any(refunded.values()):
+        return OrderHistory(returned_quantity=returned)
+    totals = Case.objects.filter(
+        order_id=order_id, holds_quantity=True, refund_point_reached_at__isnull=False
+    ).aggregate(total=Sum("refund_total"), shipping=Sum("shipping_refund"))
+    return OrderHistory(
+        returned_quantity=returned,
+        refunded_amount=refunded,
+        refunded_total=totals["total"] or ZERO,
+        shipping_refunded=totals["shipping"] or ZERO,
+    )
+
+
+def past_return_rate(customer_id: int, merchant_id: int) -> float:
+    """Share of the customer's orders with at least one case (not cancelled). One query."""
+    with_case = Case.objects.filter(order=OuterRef("pk")).exclude(status="cancelled")
+    counts = Order.objects.filter(merchant_id=merchant_id, customer_id=customer_id).aggregate(
+        orders=Count("pk"), returned=Count("pk", filter=Exists(with_case))
+    )
+    return counts["returned"] / counts["orders"] if counts["orders"] else 0.0
+
+
+def cases_of(
+    merchant: Merchant | int,
+    *,
+    status: str | None = None,
+    type: str | None = None,
+    reason: str | None = None,
+    overdue: bool | None = None,
+    customer_id: int | None = None,
+    order_id: int | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    """The list: newest first, with the order and customer joined in (one query per page)."""
+    cases = scoped(Case, merchant).select_related("order", "customer")
+    filters: dict[str, Any] = {
+        "status": status,
+        "type": type,
+        "reason": reason,
+        "customer_id": customer_id,
+        "order_id": order_id,
+    }
+    cases = cases.filter(**{k: v for k, v in filters.items() if v is not None})
+    if overdue is not None:
+        late = overdue_filter(now or timezone.now())
+        cases = cases.filter(late) if overdue else cases.exclude(late)
+    return cases.order_by("-created_at", "-id")
+
+
+def get_case(merchant: Merchant | int, case_id: int) -> Case:
+    """One case with lines (and their order lines), attachments and timeline: 4 queries."""
+    lines = Prefetch("lines", queryset=CaseLine.objects.select_related("order_line").order_by("pk"))
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    case = (
+        scoped(Case, merchant)
+        .select_related("order", "customer", "policy_version")
+        .prefetch_related(lines, attachments)
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound("No case matches.")
+    return case
+
+
+def find_case(merchant: Merchant | int, case_id: int) -> Case:
+    """Just the row, for actions (which lock it again themselves). 404 for another's."""
+    case = scoped(Case, merchant).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No case matches.")
+    return case
+
+
+def timeline(case: Case) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            merchant_id=case.merchant_id, subject_type=subject_label(case), subject_id=case.pk
+        ).order_by("created_at", "id")
+    )
