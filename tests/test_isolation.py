@@ -457,6 +457,10 @@ _CASE_ACTION_BODIES: dict[str, Callable[[World], Any]] = {
     "appeal": lambda w: {"reason": "B appeals"},
     "decide-appeal": lambda w: {"overturn": True, "reason": "B decides"},
     "close": lambda w: {},
+    "complete-exchange": lambda w: {"external_order_id": "B1"},
+    "start-repair": lambda w: None,
+    "complete-repair": lambda w: None,
+    "mark-refunded": lambda w: {"reference": "B"},
     "attachments": lambda w: None,
 }
 for _action, _body in _CASE_ACTION_BODIES.items():

@@ -28,9 +28,11 @@ from aftercare.returns.schemas import (
     CaseDetailOut,
     CaseIn,
     CaseSummaryOut,
+    CompleteExchangeIn,
     DecideAppealIn,
     ExchangeIn,
     InspectIn,
+    MarkRefundedIn,
     OptionalReasonIn,
     ReasonIn,
     RequestInfoIn,
@@ -335,6 +337,46 @@ def decide_appeal(
 ) -> dict[str, Any]:
     actor, case = _act(request, case_id, "cases.decide")
     disputes.decide_appeal(actor=actor, case=case, overturn=payload.overturn, reason=payload.reason)
+    return _detail(actor, case_id, lang)
+
+
+@router.post(
+    "/{int:case_id}/complete-exchange",
+    response=CaseDetailOut,
+    summary="The replacement was shipped (the merchant's order id, when known)",
+)
+def complete_exchange(
+    request: HttpRequest, case_id: int, payload: CompleteExchangeIn, lang: str | None = None
+) -> dict[str, Any]:
+    actor, case = _act(request, case_id, "cases.write")
+    exchange.complete_exchange(actor=actor, case=case, external_order_id=payload.external_order_id)
+    return _detail(actor, case_id, lang)
+
+
+@router.post("/{int:case_id}/start-repair", response=CaseDetailOut, summary="Start the repair")
+def start_repair(request: HttpRequest, case_id: int, lang: str | None = None) -> dict[str, Any]:
+    actor, case = _act(request, case_id, "cases.inspect")
+    exchange.start_repair(actor=actor, case=case)
+    return _detail(actor, case_id, lang)
+
+
+@router.post("/{int:case_id}/complete-repair", response=CaseDetailOut, summary="The repair is done")
+def complete_repair(request: HttpRequest, case_id: int, lang: str | None = None) -> dict[str, Any]:
+    actor, case = _act(request, case_id, "cases.inspect")
+    exchange.complete_repair(actor=actor, case=case)
+    return _detail(actor, case_id, lang)
+
+
+@router.post(
+    "/{int:case_id}/mark-refunded",
+    response=CaseDetailOut,
+    summary="The money went out (until the refunds app records it from its ledger)",
+)
+def mark_refunded(
+    request: HttpRequest, case_id: int, payload: MarkRefundedIn, lang: str | None = None
+) -> dict[str, Any]:
+    actor, case = _act(request, case_id, "cases.decide")
+    inspection.mark_refunded(actor=actor, case=case, reference=payload.reference)
     return _detail(actor, case_id, lang)
 
 

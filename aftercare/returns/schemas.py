@@ -73,6 +73,14 @@ class ExchangeIn(Schema):
     items: list[ExchangeItemIn] = Field(min_length=1, max_length=200)
 
 
+class CompleteExchangeIn(Schema):
+    external_order_id: str = Field(default="", max_length=64)
+
+
+class MarkRefundedIn(Schema):
+    reference: str = Field(default="", max_length=128)
+
+
 class CaseSummaryOut(Schema):
     id: int
     number: str | None
