@@ -20,6 +20,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.write",
             "cases.inspect",
             "cases.decide",
+            "assistant.use",
         }
     ),
     "agent": frozenset(
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "desk.write",
             "cases.read",
             "cases.write",
+            "assistant.use",
         }
     ),
     "warehouse": frozenset(
@@ -49,6 +51,7 @@ API_SCOPES: dict[str, str] = {
     "cases.write": "Open cases and act on them (approve, reject, ship, cancel, appeal, ...)",
     "cases.inspect": "Receive returned parcels and record inspections",
     "cases.decide": "Decide appeals, agree outcomes above agent limits, mark refunds paid",
+    "assistant.use": "Analyse messages and answer questions from the FAQ",
     "*": "Everything the API offers",
 }
 
