@@ -147,6 +147,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=4000, help="cases to create over HTTP")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="server processes (default: CPUs)"
+    )
+    parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES)
     )
     parser.add_argument("--setup", type=int, default=0, help=argparse.SUPPRESS)
@@ -185,7 +188,10 @@ def main() -> None:
         if len(info["bodies"]) < args.cases + WARM:
             raise SystemExit("Not enough seeded orders for that many cases; raise --orders.")
         port = free_port()
-        server = subprocess.Popen(server_command(port), env=env, cwd=ROOT)
+        command = server_command(port)
+        if "serve" in command:
+            command += ["--workers", str(args.workers)]
+        server = subprocess.Popen(command, env=env, cwd=ROOT)
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(base, info["token"], server)
@@ -198,6 +204,7 @@ def main() -> None:
     print(f"seeded_orders: {args.orders} orders")
     print(f"seed_time: {seeded:.1f} s")
     print(f"clients: {args.clients} clients")
+    print(f"server_workers: {args.workers} processes")
     print(f"queries_per_creation_1_line: {info['queries']['lines_1']} queries")
     print(f"queries_per_creation_3_lines: {info['queries']['lines_3']} queries")
     print(f"case_creations_postgres: {rate:.1f} cases/s")
