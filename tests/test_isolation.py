@@ -467,3 +467,46 @@ for _action, _body in _CASE_ACTION_BODIES.items():
     CASES[("POST", f"/api/v1/cases/{{case_id}}/{_action}")] = Case(
         body=_body, check=_expect_404_and_nothing_changed(url_for)
     )
+
+
+# --- Assistant: analysis reads no tenant data; FAQ answers come from the caller's FAQ only ---
+_ALPHA_FAQ_QUESTION = "How long is the warranty on the kettle?"
+
+
+def _check_analyse(path: str, alpha: World, caller: Caller) -> None:
+    before = alpha_snapshot(alpha.merchant)
+
+    response = caller.send("POST", path, CASES[("POST", path)].body(alpha))
+
+    assert response.status_code == 200, (caller.name, path, response.content)
+    assert not ALPHA_MARKERS.search(response.content.decode())
+    assert alpha_snapshot(alpha.merchant) == before
+
+
+def _check_answer(path: str, alpha: World, caller: Caller) -> None:
+    from aftercare.assistant.models import FaqEntry
+
+    FaqEntry.objects.create(
+        merchant=alpha.merchant,
+        key="alpha-warranty",
+        questions={"en": [_ALPHA_FAQ_QUESTION]},
+        answers={"en": "ALPHA kettles carry a 99-year warranty."},
+    )
+    body = CASES[("POST", path)].body(alpha)
+    own = _key_caller(alpha.merchant).send("POST", path, body)
+    assert ALPHA_MARKERS.search(own.content.decode()), "A is answered from its own FAQ"
+
+    response = caller.send("POST", path, body)
+
+    assert response.status_code == 200, (caller.name, path, response.content)
+    assert response.json()["handover"] is True
+    assert not ALPHA_MARKERS.search(response.content.decode())
+
+
+CASES[("POST", "/api/v1/assistant/analyse")] = Case(
+    body=lambda w: {"text": "where is my kettle? order 5521983, call me on 13800138000"},
+    check=_check_analyse,
+)
+CASES[("POST", "/api/v1/assistant/answer")] = Case(
+    body=lambda w: {"question": _ALPHA_FAQ_QUESTION}, check=_check_answer
+)

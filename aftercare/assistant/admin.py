@@ -1,0 +1,40 @@
+"""Admin: FAQ entries (JSON fields for wordings and answers) and corrections (read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from aftercare.assistant.models import AssistantCorrection, FaqEntry
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ("key", "merchant", "is_active", "policy_fields", "updated_at")
+    list_filter = ("is_active", "merchant")
+    search_fields = ("key",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("merchant", "key", "is_active", "tags")}),
+        (
+            "Wording",
+            {
+                "fields": ("questions", "answers", "policy_fields"),
+                "description": (
+                    'questions: {"en": ["...", "..."], "zh-Hans": [...]}; answers: {"en": '
+                    '"..."}. Answers may use {return_window_days}, {exchange_window_days}, '
+                    "{warranty_days}, {review_business_days}, {merchant_fault_return_shipping}, "
+                    "{customer_return_shipping}, {customer_original_shipping_refund}: filled "
+                    "from the active return policy when the bot answers."
+                ),
+            },
+        ),
+        (None, {"fields": ("created_at", "updated_at")}),
+    )
+
+
+@admin.register(AssistantCorrection)
+class AssistantCorrectionAdmin(admin.ModelAdmin):
+    list_display = ("text", "intent", "reason", "language", "created_by", "created_at")
+    list_filter = ("intent", "reason", "language")
+    search_fields = ("text",)
+    readonly_fields = ("created_at",)
