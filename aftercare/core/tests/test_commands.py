@@ -188,10 +188,16 @@ def test_demo_seeds_prints_logins_serves_and_reuses_its_data(
     hashes = dict(rows(tmp_path, "SELECT username, password FROM auth_user"))
     assert all(check_password(DEMO_PASSWORD, hashes[login.username]) for login in DEMO_TEAM)
     orders = rows(tmp_path, "SELECT COUNT(*) FROM commerce_order")
+    assert "Installed the China 7-day no-reason return policy." in first.text
+    assert rows(tmp_path, "SELECT COUNT(*) FROM policies_policyversion") == [(1,)]
+    faq = rows(tmp_path, "SELECT COUNT(*) FROM assistant_faqentry")
 
     second = demo_run(tmp_path, children)
 
     assert "Reusing the demo merchant 'Demo' (120 orders)" in second.text
     assert "Seeding" not in second.text
     assert rows(tmp_path, "SELECT COUNT(*) FROM commerce_order") == orders
+    assert "Installed" not in second.text  # the policy is kept, not installed again
+    assert rows(tmp_path, "SELECT COUNT(*) FROM policies_policyversion") == [(1,)]
+    assert rows(tmp_path, "SELECT COUNT(*) FROM assistant_faqentry") == faq != [(0,)]
     assert second.stop(signal.SIGTERM) == 0

@@ -73,6 +73,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         merchant = self._demo_merchant(options["orders"], options["seed"])
         self._ensure_team(merchant)
+        self._ensure_configuration(merchant)
         self._print_logins(options["host"], port)
         worker = self._start_worker()
         try:
@@ -99,6 +100,22 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self._say(describe(summary))
         return summary.merchant
+
+    def _ensure_configuration(self, merchant: Merchant) -> None:
+        """A return policy and the FAQ, so cases and the assistant work out of the box.
+
+        Only installs what is missing: a policy or FAQ wording the user edited is kept.
+        """
+        from aftercare.assistant.actions import install_default_faq
+        from aftercare.core.actors import Actor
+        from aftercare.policies.actions import install_preset
+        from aftercare.policies.models import ReturnPolicy
+
+        actor = Actor.system(merchant, label="demo")
+        if not ReturnPolicy.objects.filter(merchant=merchant).exists():
+            install_preset(actor=actor, name="china_7day")
+            self._say("Installed the China 7-day no-reason return policy.")
+        install_default_faq(actor=actor)
 
     def _ensure_team(self, merchant: Merchant) -> None:
         """Create missing demo users; put back the demo password if someone changed it."""
