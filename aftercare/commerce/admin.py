@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from aftercare.commerce.models import Customer, Order, OrderLine, Payment, Product, Shipment
@@ -51,11 +53,34 @@ class ProductAdmin(MerchantScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+class OrderChildFormSet(BaseInlineFormSet):
+    """Checks the per-merchant unique ids of lines, payments and shipments before saving.
+
+    The merchant is not a field of these forms (it comes from the order), so Django skips the
+    constraints that include it and a duplicate id would only fail at INSERT, as a server error.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        merchant_id = getattr(self.instance, "merchant_id", None)
+        if merchant_id is None:
+            return
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            form.instance.merchant_id = merchant_id
+            try:
+                form.instance.validate_constraints()
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class OrderChildInline(MerchantScopedAdminMixin, admin.TabularInline):
     """Lines, payments and shipments belong to the order's merchant; set it from the order."""
 
     exclude = ("merchant",)
     extra = 0
+    formset = OrderChildFormSet
 
     def get_list_filter(self, request: HttpRequest) -> Any:
         return ()
