@@ -66,7 +66,7 @@ class OrderChildFormSet(BaseInlineFormSet):
         if merchant_id is None:
             return
         for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+            if form.errors or not form.has_changed() or form.cleaned_data.get("DELETE"):
                 continue
             form.instance.merchant_id = merchant_id
             try:
