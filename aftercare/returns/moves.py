@@ -29,20 +29,34 @@ from aftercare.returns.states import (
 REFUND_TYPES = frozenset({CaseType.RETURN_REFUND, CaseType.REFUND_ONLY, CaseType.CLAIM})
 
 
-def require(actor: Actor, permission: str) -> None:
+# A customer (the portal's actor) is not a member and no role grants them anything; only the
+# few steps a customer takes on their own case pass `customer_may=True`. The portal checks the
+# case is theirs before it calls the action.
+CUSTOMER_ROLE = "customer"
+
+
+def require(actor: Actor, permission: str, *, customer_may: bool = False) -> None:
     """Actions check permissions themselves: the bot, the IVR and tasks call them too."""
+    if customer_may and _is_customer(actor):
+        return
     if not actor.can(permission):
         raise Forbidden(
             f"Your role or key does not allow {permission!r}.", extra={"permission": permission}
         )
 
 
-def require_any(actor: Actor, *permissions: str) -> None:
+def require_any(actor: Actor, *permissions: str, customer_may: bool = False) -> None:
+    if customer_may and _is_customer(actor):
+        return
     if not any(actor.can(permission) for permission in permissions):
         raise Forbidden(
             f"Your role or key allows none of {', '.join(permissions)}.",
             extra={"permission": permissions[0]},
         )
+
+
+def _is_customer(actor: Actor) -> bool:
+    return actor.role == CUSTOMER_ROLE and actor.api_key is None and actor.user is None
 
 
 def lock_case(case: Case) -> Case:
