@@ -11,12 +11,12 @@ both default to "nothing happened before".
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from aftercare.commerce.models import Order, OrderLine, Payment, PaymentStatus, Shipment
@@ -48,10 +48,9 @@ class OrderHistory:
 NO_HISTORY = OrderHistory()
 
 
-def load_order(
-    merchant: Merchant, *, order_id: int | None = None, external_id: str | None = None
-) -> Order:
-    """The order with what the facts need folded in (one query). Another merchant's: 404."""
+def order_queryset(merchant: Merchant) -> QuerySet[Order]:
+    """The merchant's orders with what the facts need folded in: customer, store, the paid
+    amount and the last delivery time (payments and shipments as subqueries)."""
     paid = (
         Payment.objects.filter(order=OuterRef("pk"), status=PaymentStatus.PAID)
         .values("order")
@@ -63,7 +62,7 @@ def load_order(
         .order_by("-delivered_at")
         .values("delivered_at")[:1]
     )
-    orders = (
+    return (
         scoped(Order, merchant)
         .select_related("customer", "store")
         .annotate(
@@ -72,16 +71,33 @@ def load_order(
             last_delivered_at=Subquery(delivered),
         )
     )
+
+
+def load_order(
+    merchant: Merchant, *, order_id: int | None = None, external_id: str | None = None
+) -> Order:
+    """The order with what the facts need folded in (one query). Another merchant's: 404."""
     lookup = {"pk": order_id} if order_id is not None else {"external_id": external_id}
-    order = orders.filter(**lookup).first() if (order_id or external_id) else None
+    order = order_queryset(merchant).filter(**lookup).first() if (order_id or external_id) else None
     if order is None:
         raise NotFound("No order matches.")
     return order
 
 
-def order_facts(merchant: Merchant, order: Order, history: OrderHistory = NO_HISTORY) -> OrderFacts:
-    """Facts of an order loaded by load_order (one more query, for the lines)."""
-    lines = OrderLine.objects.filter(order=order, merchant=merchant).select_related("product")
+def order_facts(
+    merchant: Merchant,
+    order: Order,
+    history: OrderHistory = NO_HISTORY,
+    lines: Iterable[OrderLine] | None = None,
+) -> OrderFacts:
+    """Facts of an order loaded by order_queryset (one more query for the lines, unless the
+    caller read them already: all of them, with their products, by line_no then pk)."""
+    if lines is None:
+        lines = (
+            OrderLine.objects.filter(order=order, merchant=merchant)
+            .select_related("product")
+            .order_by("line_no", "pk")
+        )
     # Orders synced without payment records are taken as paid in full; once payments are
     # recorded, only what they say was paid can be refunded.
     paid = (order.paid_sum or ZERO) if order.has_payments else order.total  # type: ignore[attr-defined]
@@ -100,7 +116,7 @@ def order_facts(merchant: Merchant, order: Order, history: OrderHistory = NO_HIS
         paid_total=min(paid, order.total),
         refunded_total=history.refunded_total,
         shipping_refunded=history.shipping_refunded,
-        lines=tuple(_line_facts(line, history) for line in lines.order_by("line_no", "pk")),
+        lines=tuple(_line_facts(line, history) for line in lines),
     )
 
 
@@ -153,7 +169,33 @@ def build_facts(
 ) -> Facts:
     """Everything evaluate() needs for one request, in two queries. Bad lines: 422."""
     order = load_order(merchant, order_id=order_id, external_id=order_external_id)
-    facts = order_facts(merchant, order, history)
+    return facts_from(
+        merchant,
+        order,
+        lines=lines,
+        request_type=request_type,
+        reason=reason,
+        requested_at=requested_at,
+        history=history,
+        past_return_rate=past_return_rate,
+    )
+
+
+def facts_from(
+    merchant: Merchant,
+    order: Order,
+    *,
+    lines: Sequence[RequestLine],
+    request_type: str,
+    reason: str,
+    requested_at: datetime | None = None,
+    history: OrderHistory = NO_HISTORY,
+    past_return_rate: float = 0.0,
+    order_lines: Iterable[OrderLine] | None = None,
+) -> Facts:
+    """build_facts for an order the caller loaded through order_queryset (and, given
+    `order_lines`, its lines too: then no query at all). Bad lines: 422."""
+    facts = order_facts(merchant, order, history, order_lines)
     check_request_lines(facts, lines)
     request = RequestFacts(
         type=request_type,

@@ -18,11 +18,11 @@ from django.utils import timezone
 from aftercare.commerce.models import Order
 from aftercare.core.actors import Actor
 from aftercare.core.errors import NotFound, ValidationFailed
-from aftercare.merchants.queries import scoped
+from aftercare.core.models import AuditEvent
 from aftercare.policies.domain import Decision, Outcome, RequestLine
 from aftercare.policies.engine import evaluate
 from aftercare.policies.errors import NoActivePolicy
-from aftercare.policies.facts import build_facts
+from aftercare.policies.facts import facts_from, order_queryset
 from aftercare.policies.plan import plan_for
 from aftercare.policies.queries import active_version
 from aftercare.policies.serialize import decision_to_dict
@@ -30,7 +30,15 @@ from aftercare.policies.wording import render_line, render_trace
 from aftercare.returns import deadlines, events, queries
 from aftercare.returns.errors import NotEligible
 from aftercare.returns.models import Case, CaseLine, ItemCondition, ReturnDesk, ShippingPayer
-from aftercare.returns.moves import after_approval, lock_case, move, note, refuse_unless, require
+from aftercare.returns.moves import (
+    Batch,
+    after_approval,
+    lock_case,
+    move,
+    note,
+    refuse_unless,
+    require,
+)
 from aftercare.returns.states import (
     CANCELLABLE_STATUSES,
     CaseStatus,
@@ -49,6 +57,19 @@ class LineRequest:
     stated_condition: str = "unopened"
     tags_on: bool | None = None
     accessories_complete: bool | None = None
+
+
+@dataclass(frozen=True)
+class CreatedCase:
+    """A new case with the rows its creation wrote, for a caller that shows them at once
+    (the API's 201 body) without reading them back."""
+
+    case: Case
+    order_external_id: str
+    customer_name: str
+    policy_version_number: int
+    lines: list[CaseLine]
+    timeline: list[AuditEvent]
 
 
 def create_case(
@@ -73,6 +94,35 @@ def create_case(
     The order row is locked first, so two requests for the same order are judged one after
     the other and together never take back more units than were bought.
     """
+    return create_case_full(
+        actor=actor,
+        lines=lines,
+        type=type,
+        reason=reason,
+        order_id=order_id,
+        order_external_id=order_external_id,
+        description=description,
+        requested_at=requested_at,
+        policy_version_id=policy_version_id,
+    ).case
+
+
+def create_case_full(
+    *,
+    actor: Actor,
+    lines: Sequence[LineRequest],
+    type: str,
+    reason: str,
+    order_id: int | None = None,
+    order_external_id: str | None = None,
+    description: str = "",
+    requested_at: datetime | None = None,
+    policy_version_id: int | None = None,
+) -> CreatedCase:
+    """create_case(), returning the rows it wrote as well. A constant 10 queries: lock and
+    load the order, the active version, the lines with what earlier cases hold, the past
+    return rate, the return desk, then insert the case, save its number and final status,
+    and insert its lines, timeline rows and events in bulk."""
     require(actor, "cases.write", customer_may=True)
     _check_request(lines=lines, type=type, reason=reason, description=description)
     merchant = actor.merchant
@@ -93,9 +143,12 @@ def create_case(
                     }
                 ],
             )
-        facts = build_facts(
-            merchant=merchant,
-            order_id=order.pk,
+        # Read under the order lock: every case committed before it is counted.
+        order_lines, history = queries.order_lines_with_history(order.pk, merchant.pk)
+        facts = facts_from(
+            merchant,
+            order,
+            order_lines=order_lines,
             lines=[
                 RequestLine(
                     line_id=line.order_line_id,
@@ -109,24 +162,50 @@ def create_case(
             request_type=type,
             reason=reason,
             requested_at=requested_at,
-            history=queries.order_history(order.pk),
+            history=history,
             past_return_rate=queries.past_return_rate(order.customer_id, merchant.pk),
         )
         decision = evaluate(plan_for(version.pk, version.stamp, version.spec), facts)
         language = facts.customer.language
         _refuse_ineligible(decision, language)
+        batch = Batch(desk=ReturnDesk.objects.filter(merchant_id=merchant.pk).first())
         case = _write_case(
             actor=actor,
             order=order,
             version_id=version.pk,
             decision=decision,
             language=language,
-            lines=lines,
             type=type,
             reason=reason,
             description=description,
+            batch=batch,
         )
-        return _route_new_case(case, decision=decision, actor=actor)
+        case = _route_new_case(case, decision=decision, actor=actor, batch=batch)
+        batch.flush(case, "number")
+        by_id = {line.pk: line for line in order_lines}
+        by_line = {line.line_id: line for line in decision.lines}
+        case_lines = CaseLine.objects.bulk_create(
+            [
+                CaseLine(
+                    merchant=merchant,
+                    case=case,
+                    order_line=by_id[line.order_line_id],
+                    quantity=line.quantity,
+                    stated_condition=line.stated_condition,
+                    eligibility=str(by_line[line.order_line_id].outcome),
+                    refund_amount=by_line[line.order_line_id].refund.refund,
+                )
+                for line in lines
+            ]
+        )
+        return CreatedCase(
+            case=case,
+            order_external_id=order.external_id,
+            customer_name=order.customer.name,
+            policy_version_number=version.number,
+            lines=case_lines,
+            timeline=batch.audit,
+        )
 
 
 def _check_request(
@@ -160,13 +239,9 @@ def _lock_order(actor: Actor, *, order_id: int | None, order_external_id: str | 
     lookup: dict[str, Any] = (
         {"pk": order_id} if order_id is not None else {"external_id": order_external_id}
     )
-    order = (
-        scoped(Order, actor.merchant)
-        .select_for_update()
-        .filter(**lookup)
-        .only("pk", "customer_id", "external_id")
-        .first()
-    )
+    # The facts' order query itself takes the lock, on the order row only (not on the
+    # customer and store joined in): one query where a lock and a load were two.
+    order = order_queryset(actor.merchant).select_for_update(of=("self",)).filter(**lookup).first()
     if order is None:
         raise NotFound("No order matches.")
     return order
@@ -219,16 +294,17 @@ def _write_case(
     version_id: int,
     decision: Decision,
     language: str,
-    lines: Sequence[LineRequest],
     type: str,
     reason: str,
     description: str,
+    batch: Batch,
 ) -> Case:
+    """Insert the submitted case; its number, moves, timeline and events wait in `batch`."""
     now = timezone.now()
     case = Case.objects.create(
         merchant=actor.merchant,
         order_id=order.pk,
-        customer_id=order.customer_id,
+        customer=order.customer,
         type=type,
         reason=reason,
         description=description,
@@ -244,39 +320,24 @@ def _write_case(
         stage_started_at=now,
     )
     # The RMA number is made from the row id: unique without a counter row that every
-    # creation of the merchant would have to lock.
+    # creation of the merchant would have to lock. It is saved with the final status.
     case.number = f"RMA-{now.year}-{case.pk:06d}"
-    Case.objects.filter(pk=case.pk).update(number=case.number)
-    by_line = {line.line_id: line for line in decision.lines}
-    CaseLine.objects.bulk_create(
-        [
-            CaseLine(
-                merchant=actor.merchant,
-                case=case,
-                order_line_id=line.order_line_id,
-                quantity=line.quantity,
-                stated_condition=line.stated_condition,
-                eligibility=str(by_line[line.order_line_id].outcome),
-                refund_amount=by_line[line.order_line_id].refund.refund,
-            )
-            for line in lines
-        ]
-    )
     note(
         case,
         actor=actor,
         kind="case:created",
         data={"number": case.number, "type": type, "reason": reason, "status": case.status},
+        batch=batch,
     )
-    events.emit(case, events.CREATED, actor=actor, data={"outcome": str(decision.outcome)})
+    batch.emit(case, events.CREATED, actor=actor, data={"outcome": str(decision.outcome)})
     return case
 
 
-def _route_new_case(case: Case, *, decision: Decision, actor: Actor) -> Case:
-    case = lock_case(case)
+def _route_new_case(case: Case, *, decision: Decision, actor: Actor, batch: Batch) -> Case:
+    """The first moves, on the case in hand (nobody else sees it before the commit)."""
+    policy = Actor.system(actor.merchant, "policy")
     if decision.auto_approve:
         rules = sorted({rule for line in decision.lines for rule in line.decided_by})
-        policy = Actor.system(actor.merchant, "policy")
         case = move(
             case,
             CaseStatus.APPROVED,
@@ -285,23 +346,24 @@ def _route_new_case(case: Case, *, decision: Decision, actor: Actor) -> Case:
             reason="approved automatically by the return policy",
             changes={"auto_approved": True},
             data={"rules": rules},
+            batch=batch,
         )
-        return after_approval(case, actor=policy)
-    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).only("holidays").first()
+        return after_approval(case, actor=policy, batch=batch)
     due = deadlines.review_due(
         case.created_at,
         decision.review_business_days,
         tz=case.merchant.timezone,
-        holidays=deadlines.parse_holidays(desk.holidays if desk else ()),
+        holidays=deadlines.parse_holidays(batch.desk.holidays if batch.desk else ()),
     )
     return move(
         case,
         CaseStatus.UNDER_REVIEW,
-        actor=Actor.system(actor.merchant, "policy"),
+        actor=policy,
         event=events.SENT_TO_REVIEW,
         reason="the return policy asks for a review",
         changes={"review_due_at": due},
         data={"review_due_at": due.isoformat()},
+        batch=batch,
     )
 
 

@@ -15,13 +15,15 @@ from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from aftercare.commerce.models import OrderLine
 from aftercare.core.actors import Actor
 from aftercare.core.api import PageOut, actor_of, page_of, require
 from aftercare.core.errors import ValidationFailed
+from aftercare.core.models import AuditEvent
 from aftercare.policies.wording import normalise_language
 from aftercare.returns import actions, attachments, disputes, exchange, inspection, queries
 from aftercare.returns.deadlines import stage_clock
-from aftercare.returns.models import Attachment, Case
+from aftercare.returns.models import Attachment, Case, CaseLine
 from aftercare.returns.moves import require_any
 from aftercare.returns.schemas import (
     AttachmentOut,
@@ -61,7 +63,7 @@ def create_case(
 ) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     require(actor, "cases.write")
-    case = actions.create_case(
+    created = actions.create_case_full(
         actor=actor,
         order_id=payload.order_id,
         order_external_id=payload.order_external_id,
@@ -81,7 +83,21 @@ def create_case(
         requested_at=payload.requested_at,
         policy_version_id=payload.policy_version_id,
     )
-    return Status(201, _detail(actor, case.pk, lang))
+    # The body from the rows creation wrote, not read back: the same detail as a GET.
+    case = created.case
+    return Status(
+        201,
+        _detail_of(
+            case,
+            lang,
+            order_external_id=created.order_external_id,
+            customer_name=created.customer_name,
+            policy_version_number=created.policy_version_number,
+            lines=[(line, line.order_line) for line in created.lines],
+            attachments=[],  # nothing can be attached before the case exists
+            timeline=created.timeline,
+        ),
+    )
 
 
 @router.get("", response=PageOut[CaseSummaryOut], summary="Cases, newest first, filtered")
@@ -115,6 +131,29 @@ def _detail(actor: Actor, case_id: int, lang: str | None) -> dict[str, Any]:
     """The detail in a constant number of queries (case+order+customer+version, lines,
     attachments, timeline)."""
     case = queries.get_case(actor.merchant, case_id)
+    return _detail_of(
+        case,
+        lang,
+        order_external_id=case.order.external_id,
+        customer_name=case.customer.name,
+        policy_version_number=case.policy_version.number,
+        lines=[(line, line.order_line) for line in case.lines.all()],
+        attachments=list(case.attachments.all()),
+        timeline=queries.timeline(case),
+    )
+
+
+def _detail_of(
+    case: Case,
+    lang: str | None,
+    *,
+    order_external_id: str,
+    customer_name: str,
+    policy_version_number: int,
+    lines: list[tuple[CaseLine, OrderLine]],
+    attachments: list[Attachment],
+    timeline: list[AuditEvent],
+) -> dict[str, Any]:
     language = normalise_language(lang or case.customer.language)
     decision = case.decision
     explanations = decision.get("explanations", {})
@@ -128,9 +167,9 @@ def _detail(actor: Actor, case_id: int, lang: str | None) -> dict[str, Any]:
     decision["explanation"] = explanations.get(language, decision.get("explanation", []))
     return {
         **{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields},
-        "order_external_id": case.order.external_id,
-        "customer_name": case.customer.name,
-        "policy_version": case.policy_version.number,
+        "order_external_id": order_external_id,
+        "customer_name": customer_name,
+        "policy_version": policy_version_number,
         "instructions": _instructions(case),
         "stage_clock": stage_clock(case),
         "explanation": decision["explanation"],
@@ -139,12 +178,12 @@ def _detail(actor: Actor, case_id: int, lang: str | None) -> dict[str, Any]:
             {
                 **{f.attname: getattr(line, f.attname) for f in line._meta.concrete_fields},
                 "id": line.pk,
-                "sku": line.order_line.sku,
-                "name": line.order_line.name,
+                "sku": order_line.sku,
+                "name": order_line.name,
             }
-            for line in case.lines.all()
+            for line, order_line in lines
         ],
-        "attachments": list(case.attachments.all()),
+        "attachments": attachments,
         "timeline": [
             {
                 "kind": event.kind,
@@ -153,7 +192,7 @@ def _detail(actor: Actor, case_id: int, lang: str | None) -> dict[str, Any]:
                 "data": event.data,
                 "at": event.created_at,
             }
-            for event in queries.timeline(case)
+            for event in timeline
         ],
     }
 

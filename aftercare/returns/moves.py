@@ -7,18 +7,20 @@ inspection.py, exchange.py and disputes.py, which use these helpers inside their
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from aftercare.core.actors import Actor
-from aftercare.core.audit import record_event
+from aftercare.core.audit import record_event, subject_label
 from aftercare.core.errors import Forbidden, InvalidTransition
+from aftercare.core.models import AuditEvent
 from aftercare.core.transitions import transition
 from aftercare.policies.spec import RefundPoint
 from aftercare.returns import deadlines, events
-from aftercare.returns.models import Case, ReturnDesk, ReturnMethod, ShippingPayer
+from aftercare.returns.models import Case, CaseEvent, ReturnDesk, ReturnMethod, ShippingPayer
 from aftercare.returns.states import (
     NO_RETURN_TYPES,
     TRANSITIONS,
@@ -33,6 +35,81 @@ REFUND_TYPES = frozenset({CaseType.RETURN_REFUND, CaseType.REFUND_ONLY, CaseType
 # few steps a customer takes on their own case pass `customer_may=True`. The portal checks the
 # case is theirs before it calls the action.
 CUSTOMER_ROLE = "customer"
+
+
+@dataclass
+class Batch:
+    """The steps of a case being created, held in memory and written together at the end.
+
+    A new case is invisible to everyone else until its transaction commits, so its first
+    moves need neither a row lock nor a save each: they are checked against the same
+    transition table, the case object takes each status in turn, and every timeline row and
+    domain event is kept, in order, exactly as transition(), note() and events.emit() would
+    have written it. flush() then saves the case once and inserts the rows in bulk.
+    """
+
+    desk: ReturnDesk | None  # the merchant's return desk, read once for every step
+    audit: list[AuditEvent] = field(default_factory=list)
+    events: list[CaseEvent] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
+
+    def record(self, case: Case, *, actor: Actor, kind: str, reason: str, data: Any) -> None:
+        # The row record_event() writes.
+        self.audit.append(
+            AuditEvent(
+                merchant_id=actor.merchant_id,
+                subject_type=subject_label(case),
+                subject_id=case.pk,
+                kind=kind,
+                actor_user_id=actor.user_id,
+                actor_label=actor.label,
+                reason=reason,
+                data=data or {},
+            )
+        )
+
+    def emit(self, case: Case, kind: str, *, actor: Actor, data: dict[str, Any]) -> None:
+        # The row events.emit() writes, with the status the case has at this step.
+        assert kind in events.ALL_KINDS, kind
+        self.events.append(
+            CaseEvent(
+                merchant_id=case.merchant_id,
+                case=case,
+                kind=kind,
+                data={"status": case.status, "number": case.number, **data},
+                actor_label=actor.label,
+            )
+        )
+
+    def transition(
+        self,
+        case: Case,
+        to: CaseStatus,
+        *,
+        actor: Actor,
+        reason: str,
+        changes: dict[str, Any],
+        data: dict[str, Any] | None,
+    ) -> None:
+        # What core transition() checks and records, on the case in hand.
+        current = case.status
+        if to not in TRANSITIONS.get(CaseStatus(current), frozenset()):
+            raise InvalidTransition(
+                f"Cannot go from {current!r} to {to!r}.",
+                extra={"from": str(current), "to": str(to)},
+            )
+        case.status = to
+        for name, value in changes.items():
+            setattr(case, name, value)
+        self.fields.update(["status", *changes])
+        data = {"from": str(current), "to": str(to), **(data or {})}
+        self.record(case, actor=actor, kind=f"status:{to}", reason=reason, data=data)
+
+    def flush(self, case: Case, *also: str) -> None:
+        """One UPDATE of the case (the moved fields and `also`), then the rows in bulk."""
+        case.save(update_fields=sorted({*self.fields, *also, "updated_at"}))
+        AuditEvent.objects.bulk_create(self.audit)
+        CaseEvent.objects.bulk_create(self.events)
 
 
 def require(actor: Actor, permission: str, *, customer_may: bool = False) -> None:
@@ -78,12 +155,17 @@ def refuse_unless(case: Case, *allowed: CaseStatus, to: str) -> None:
         )
 
 
-def _holidays(case: Case) -> frozenset[Any]:
-    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).only("holidays").first()
+def _holidays(case: Case, batch: Batch | None = None) -> frozenset[Any]:
+    if batch is not None:
+        desk = batch.desk
+    else:
+        desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).only("holidays").first()
     return deadlines.parse_holidays(desk.holidays if desk else ())
 
 
-def stage_changes(case: Case, to: CaseStatus, now: datetime) -> dict[str, Any]:
+def stage_changes(
+    case: Case, to: CaseStatus, now: datetime, batch: Batch | None = None
+) -> dict[str, Any]:
     """The deadline of the stage that `to` starts, fixed now so later changes never move it."""
     tz = case.merchant.timezone
     tier = case.customer.tier
@@ -92,10 +174,12 @@ def stage_changes(case: Case, to: CaseStatus, now: datetime) -> dict[str, Any]:
         changes["customer_ship_due_at"] = deadlines.customer_ship_due(now)
     elif to == CaseStatus.RECEIVED:
         changes["inspection_due_at"] = deadlines.inspection_due(
-            now, tier, tz=tz, holidays=_holidays(case)
+            now, tier, tz=tz, holidays=_holidays(case, batch)
         )
     elif to == CaseStatus.REFUND_PROCESSING:
-        changes["refund_due_at"] = deadlines.refund_due(now, tier, tz=tz, holidays=_holidays(case))
+        changes["refund_due_at"] = deadlines.refund_due(
+            now, tier, tz=tz, holidays=_holidays(case, batch)
+        )
     return changes
 
 
@@ -108,11 +192,18 @@ def move(
     reason: str = "",
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    batch: Batch | None = None,
 ) -> Case:
     """One status step: the core transition (lock, table check, save, timeline row) plus the
-    stage clock and the domain event. Returns the saved case with customer/merchant kept."""
+    stage clock and the domain event. Returns the saved case with customer/merchant kept.
+    With a `batch` (a case being created), the same step on the case in hand, written later."""
     now = timezone.now()
-    all_changes = {**stage_changes(case, to, now), **(changes or {})}
+    all_changes = {**stage_changes(case, to, now, batch), **(changes or {})}
+    if batch is not None:
+        batch.transition(case, to, actor=actor, reason=reason, changes=all_changes, data=data)
+        if event:
+            batch.emit(case, event, actor=actor, data={"reason": reason, **(data or {})})
+        return case
     moved = transition(
         case,
         to=to,
@@ -143,15 +234,18 @@ def refund_at(case: Case, point: RefundPoint) -> bool:
     return case.refund_point == point
 
 
-def after_approval(case: Case, *, actor: Actor) -> Case:
+def after_approval(case: Case, *, actor: Actor, batch: Batch | None = None) -> Case:
     """From approved: straight to the refund step, or return instructions and wait."""
     if refund_at(case, RefundPoint.ON_APPROVAL):
-        return enter_refund(case, actor=actor)
-    return issue_return_instructions(case, actor=actor)
+        return enter_refund(case, actor=actor, batch=batch)
+    return issue_return_instructions(case, actor=actor, batch=batch)
 
 
-def issue_return_instructions(case: Case, *, actor: Actor) -> Case:
-    desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).first()
+def issue_return_instructions(case: Case, *, actor: Actor, batch: Batch | None = None) -> Case:
+    if batch is not None:
+        desk = batch.desk
+    else:
+        desk = ReturnDesk.objects.filter(merchant_id=case.merchant_id).first()
     if desk is not None:
         address = desk.address
         contact = " ".join(part for part in (desk.contact_name, desk.contact_phone) if part)
@@ -172,40 +266,52 @@ def issue_return_instructions(case: Case, *, actor: Actor) -> Case:
         event=events.INSTRUCTIONS_ISSUED,
         changes=instructions,
         data={**instructions, "rma_number": case.number},
+        batch=batch,
     )
     return moved
 
 
-def enter_refund(case: Case, *, actor: Actor, reason: str = "") -> Case:
+def enter_refund(case: Case, *, actor: Actor, reason: str = "", batch: Batch | None = None) -> Case:
     moved = move(
         case,
         CaseStatus.REFUND_PROCESSING,
         actor=actor,
         reason=reason or f"refund point: {case.refund_point}",
         changes={"refund_point_reached_at": timezone.now()},
+        batch=batch,
     )
-    on_refund_point_reached(moved, actor=actor)
+    on_refund_point_reached(moved, actor=actor, batch=batch)
     return moved
 
 
-def on_refund_point_reached(case: Case, *, actor: Actor) -> None:
+def on_refund_point_reached(case: Case, *, actor: Actor, batch: Batch | None = None) -> None:
     """The hook where the refunds app will grant the refund (F1: triggered automatically when
     a case reaches the policy's refund point). Today it only records the event; the refunds
     issue replaces the body with an explicit call to its grant action (rule 11: no signals),
     in this same transaction, so the grant exists if and only if the case moved."""
-    events.emit(
-        case,
-        events.REFUND_POINT_REACHED,
-        actor=actor,
-        data={
-            "refund_point": case.refund_point,
-            "refund_total": str(case.refund_total),
-            "shipping_refund": str(case.shipping_refund),
-            "currency": case.currency,
-        },
-    )
+    data = {
+        "refund_point": case.refund_point,
+        "refund_total": str(case.refund_total),
+        "shipping_refund": str(case.shipping_refund),
+        "currency": case.currency,
+    }
+    if batch is not None:
+        batch.emit(case, events.REFUND_POINT_REACHED, actor=actor, data=data)
+    else:
+        events.emit(case, events.REFUND_POINT_REACHED, actor=actor, data=data)
 
 
-def note(case: Case, *, actor: Actor, kind: str, reason: str = "", data: Any = None) -> None:
+def note(
+    case: Case,
+    *,
+    actor: Actor,
+    kind: str,
+    reason: str = "",
+    data: Any = None,
+    batch: Batch | None = None,
+) -> None:
     """A timeline row for a step that does not change the status (request info, upload)."""
-    record_event(actor=actor, subject=case, kind=kind, reason=reason, data=data or {})
+    if batch is not None:
+        batch.record(case, actor=actor, kind=kind, reason=reason, data=data or {})
+    else:
+        record_event(actor=actor, subject=case, kind=kind, reason=reason, data=data or {})

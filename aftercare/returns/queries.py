@@ -10,10 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from aftercare.commerce.models import Order
+from aftercare.commerce.models import Order, OrderLine
 from aftercare.core.audit import subject_label
 from aftercare.core.errors import NotFound
 from aftercare.core.models import AuditEvent
@@ -51,6 +51,56 @@ def order_history(order_id: int) -> OrderHistory:
         refunded_amount=refunded,
         refunded_total=totals["total"] or ZERO,
         shipping_refunded=totals["shipping"] or ZERO,
+    )
+
+
+def order_lines_with_history(
+    order_id: int, merchant_id: int
+) -> tuple[list[OrderLine], OrderHistory]:
+    """All lines of an order (with their products, by line_no then pk, as the facts want them)
+    and what earlier cases hold of them, in one query: order_history() folded into the lines
+    as subqueries. Run it after the order row is locked, so it sees every committed case."""
+    holding = CaseLine.objects.filter(order_line_id=OuterRef("pk"), case__holds_quantity=True)
+    units = holding.values("order_line_id").annotate(n=Sum("quantity")).values("n")
+    refunded = (
+        holding.filter(case__refund_point_reached_at__isnull=False)
+        .values("order_line_id")
+        .annotate(n=Sum("refund_amount"))
+        .values("n")
+    )
+    # The order-level sums ride along on every line (the same value each time).
+    refunded_cases = Case.objects.filter(
+        order_id=OuterRef("order_id"), holds_quantity=True, refund_point_reached_at__isnull=False
+    ).values("order_id")
+    lines: list[OrderLine] = list(
+        OrderLine.objects.filter(order_id=order_id, merchant_id=merchant_id)
+        .select_related("product")
+        .annotate(
+            held_units=Subquery(units),
+            held_refunded=Subquery(refunded),
+            order_refunded=Subquery(refunded_cases.annotate(n=Sum("refund_total")).values("n")),
+            order_shipping_refunded=Subquery(
+                refunded_cases.annotate(n=Sum("shipping_refund")).values("n")
+            ),
+        )
+        .order_by("line_no", "pk")
+    )
+    returned: dict[int, int] = {}
+    refunded_by_line: dict[int, Decimal] = {}
+    for line in lines:
+        held: int | None = line.held_units  # type: ignore[attr-defined]
+        if held is None:
+            continue  # no case holds units of this line (order_history() has no row either)
+        returned[line.pk] = held
+        refunded_by_line[line.pk] = line.held_refunded or ZERO  # type: ignore[attr-defined]
+    if not any(refunded_by_line.values()):
+        return lines, OrderHistory(returned_quantity=returned)
+    first = lines[0]
+    return lines, OrderHistory(
+        returned_quantity=returned,
+        refunded_amount=refunded_by_line,
+        refunded_total=first.order_refunded or ZERO,  # type: ignore[attr-defined]
+        shipping_refunded=first.order_shipping_refunded or ZERO,  # type: ignore[attr-defined]
     )
 
 

@@ -231,3 +231,25 @@ def test_warehouse_key_cannot_approve_and_agents_cannot_decide(
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def _without_clock_tick(body: dict) -> dict:  # type: ignore[type-arg]
+    # The seconds left on the stage clock count down between the two calls.
+    return {**body, "stage_clock": {**body["stage_clock"], "remaining_seconds": None}}
+
+
+def test_the_201_body_is_the_detail_a_get_returns(api, merchant, store, china) -> None:
+    # The create response is built from the rows creation wrote, not read back: it must say
+    # exactly what a later GET says, for an auto-approved case and one sent to review.
+    approved_order, approved_lines = delivered_order(merchant, store, lines=3)
+    flagged, flagged_lines = delivered_order(merchant, store, risk_tags=["watch"])
+    for order, lines, lang in (
+        (approved_order, approved_lines, None),
+        (flagged, flagged_lines[:1], "zh-Hant"),
+    ):
+        query = f"?lang={lang}" if lang else ""
+        created = api.post(f"{BASE}{query}", body_for(order, lines))
+        assert created.status_code == 201, created.content
+        shown = api.get(f"{BASE}/{created.json()['id']}{query}")
+        assert _without_clock_tick(created.json()) == _without_clock_tick(shown.json())
+    assert created.json()["status"] == "under_review"
