@@ -1,0 +1,176 @@
+"""The agent's case pages: a list with a status filter, and one case with its decision trace,
+deadlines, timeline and one htmx endpoint per action.
+
+Every button calls a returns action with the signed-in member as the actor; a refusal (409,
+422, 403) comes back as a message in the panel and the action has changed nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from aftercare.core.actors import Actor
+from aftercare.core.errors import DomainError
+from aftercare.merchants.models import Member
+from aftercare.merchants.queries import actor_for_user
+from aftercare.returns import actions, attachments, inspection, queries
+from aftercare.returns.models import Case
+from aftercare.returns.states import CaseStatus
+from aftercare.web.access import context_for, member_required
+from aftercare.web.case_display import explanation, line_explanations, timeline_entries
+from aftercare.web.problems import messages_for
+
+LIST_LIMIT = 100
+
+
+@member_required
+def case_list(request: HttpRequest, membership: Member) -> HttpResponse:
+    status = request.GET.get("status", "")
+    # An unknown status is ignored rather than an error: the filter is a plain link.
+    chosen = status if status in CaseStatus.values else None
+    cases = list(queries.cases_of(membership.merchant, status=chosen)[:LIST_LIMIT])
+    context = context_for(
+        membership,
+        section="cases",
+        cases=cases,
+        statuses=CaseStatus.choices,
+        status=chosen or "",
+    )
+    return render(request, "web/case_list.html", context)
+
+
+def _case_or_404(membership: Member, case_id: int) -> Case:
+    try:
+        return queries.get_case(membership.merchant, case_id)
+    except DomainError:
+        raise Http404("No such case.") from None
+
+
+def _case_context(membership: Member, case: Case, **extra: Any) -> dict[str, Any]:
+    sentences = line_explanations(case)
+    return context_for(
+        membership,
+        section="cases",
+        case=case,
+        case_lines=[(line, sentences.get(line.order_line_id, "")) for line in case.lines.all()],
+        explanation=explanation(case),
+        timeline=timeline_entries(case, for_customer=False),
+        can_decide=case.status in (CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW),
+        can_receive=case.status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
+        can_start_inspection=case.status == CaseStatus.RECEIVED,
+        can_inspect=case.status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
+        **extra,
+    )
+
+
+@member_required
+def case_detail(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    case = _case_or_404(membership, case_id)
+    return render(request, "web/case_detail.html", _case_context(membership, case))
+
+
+Step = Callable[[Actor, Case, HttpRequest], object]
+
+
+def _run(request: HttpRequest, membership: Member, case_id: int, step: Step) -> HttpResponse:
+    """Run one action. htmx gets the panel back (with the message on a refusal, status 200 so
+    htmx swaps it in); a plain form post gets a redirect, or the page with the real status."""
+    case = _case_or_404(membership, case_id)
+    actor = actor_for_user(request.user)
+    assert actor is not None  # member_required found the membership
+    errors: list[str] = []
+    status = 200
+    try:
+        step(actor, case, request)
+    except DomainError as error:
+        errors, status = messages_for(error), error.status
+    case = _case_or_404(membership, case_id)
+    context = _case_context(membership, case, errors=errors)
+    if request.headers.get("HX-Request"):
+        response = render(request, "web/_case_panel.html", context)
+        if errors:
+            response["X-Problem-Status"] = str(status)
+        return response
+    if not errors:
+        return HttpResponseRedirect(reverse("case_detail", args=[case_id]))
+    return render(request, "web/case_detail.html", context, status=status)
+
+
+def _approve(actor: Actor, case: Case, request: HttpRequest) -> object:
+    return actions.approve_case(actor=actor, case=case, note_text=request.POST.get("note", ""))
+
+
+def _reject(actor: Actor, case: Case, request: HttpRequest) -> object:
+    return actions.reject_case(actor=actor, case=case, reason=request.POST.get("reason", ""))
+
+
+def _receive(actor: Actor, case: Case, request: HttpRequest) -> object:
+    return inspection.receive_return(actor=actor, case=case, note_text=request.POST.get("note", ""))
+
+
+def _start_inspection(actor: Actor, case: Case, request: HttpRequest) -> object:
+    return inspection.start_inspection(actor=actor, case=case)
+
+
+def _inspect(actor: Actor, case: Case, request: HttpRequest) -> object:
+    """One result for every line: passed with everything received, or failed with the reason
+    and the photo the action requires as evidence (stored in the same transaction)."""
+    passed = request.POST.get("result") == "pass"
+    reason = request.POST.get("reason", "")
+    photo = request.FILES.get("photo")
+    with transaction.atomic():
+        photo_ids: tuple[int, ...] = ()
+        if not passed and photo is not None:
+            stored = attachments.add_attachment(
+                actor=actor, case=case, file=photo, name=photo.name or "photo", size=photo.size or 0
+            )
+            photo_ids = (stored.pk,)
+        results = [
+            inspection.LineResult(
+                case_line_id=line.pk,
+                received_quantity=line.quantity,
+                condition=line.stated_condition,
+                passed=passed,
+                reason=reason,
+                photo_ids=photo_ids,
+            )
+            for line in case.lines.all()
+        ]
+        return inspection.record_inspection(actor=actor, case=case, results=results)
+
+
+@require_POST
+@member_required
+def approve(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _approve)
+
+
+@require_POST
+@member_required
+def reject(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _reject)
+
+
+@require_POST
+@member_required
+def receive(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _receive)
+
+
+@require_POST
+@member_required
+def start_inspection(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _start_inspection)
+
+
+@require_POST
+@member_required
+def inspect(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _inspect)

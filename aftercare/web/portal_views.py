@@ -1,0 +1,280 @@
+"""The customer portal: find an order, see what may be returned, ask, and follow the case.
+
+Every change goes through the returns actions with the customer as the actor; these views
+only read, check that the case belongs to the order verified in this session, and turn
+domain errors into messages on the form (the action changed nothing when it raised).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aftercare.commerce.models import Order
+from aftercare.core.actors import Actor
+from aftercare.core.errors import DomainError
+from aftercare.merchants.models import Merchant
+from aftercare.merchants.queries import scoped
+from aftercare.returns import actions, attachments, disputes, inspection, queries
+from aftercare.returns.models import Attachment, Case, ItemCondition
+from aftercare.returns.moves import CUSTOMER_ROLE
+from aftercare.returns.states import CANCELLABLE_STATUSES, CaseStatus, CaseType, ReasonCode
+from aftercare.web import portal_access
+from aftercare.web.case_display import (
+    explanation,
+    line_explanations,
+    order_eligibility,
+    timeline_entries,
+)
+from aftercare.web.problems import messages_for
+
+APPEALABLE = (CaseStatus.REJECTED, CaseStatus.INSPECTION_FAILED)
+MAX_PHOTOS = 5
+
+
+def _merchant(slug: str) -> Merchant:
+    return get_object_or_404(Merchant, slug=slug)
+
+
+def _customer_actor(merchant: Merchant, order: Order) -> Actor:
+    return Actor(
+        merchant=merchant, label=f"customer:{order.customer.external_id}", role=CUSTOMER_ROLE
+    )
+
+
+def _verified_order(request: HttpRequest, merchant: Merchant) -> Order | None:
+    order_id = portal_access.granted_order_id(request, merchant)
+    if order_id is None:
+        return None
+    return scoped(Order, merchant).select_related("customer", "store").filter(pk=order_id).first()
+
+
+def _lookup_url(merchant: Merchant) -> str:
+    return reverse("portal_lookup", args=[merchant.slug])
+
+
+def _case_url(merchant: Merchant, case: Case) -> str:
+    return reverse("portal_case", args=[merchant.slug, case.pk])
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest, merchant_slug: str) -> HttpResponse:
+    merchant = _merchant(merchant_slug)
+    context: dict[str, Any] = {"merchant": merchant, "order_number": "", "contact": ""}
+    if request.method == "GET":
+        return render(request, "portal/lookup.html", context)
+    number = portal_access.clean_number(request.POST.get("order_number", ""))
+    contact = request.POST.get("contact", "")[:200]
+    context.update(order_number=number, contact=contact)
+    if not portal_access.take_attempt(merchant, portal_access.client_ip(request), number):
+        context["error"] = _("Too many attempts. Please wait ten minutes and try again.")
+        return render(request, "portal/lookup.html", context, status=429)
+    order = portal_access.find_order(merchant, number, contact)
+    if order is None:
+        context["error"] = _(
+            "We could not find an order with that number and phone number or email. "
+            "Please check both and try again."
+        )
+        return render(request, "portal/lookup.html", context, status=404)
+    portal_access.grant(request, merchant, order)
+    return HttpResponseRedirect(reverse("portal_order", args=[merchant.slug]))
+
+
+def _order_context(merchant: Merchant, order: Order, **extra: Any) -> dict[str, Any]:
+    eligibility = order_eligibility(merchant, order)
+    cases = list(queries.cases_of(merchant, order_id=order.pk))
+    return {
+        "merchant": merchant,
+        "order": order,
+        "eligibility": eligibility,
+        "can_request": bool(eligibility) and any(e.available > 0 for e in eligibility or []),
+        "cases": cases,
+        "types": CaseType.choices,
+        "reasons": ReasonCode.choices,
+        "conditions": ItemCondition.choices,
+        "form": {},
+        **extra,
+    }
+
+
+def order_page(request: HttpRequest, merchant_slug: str) -> HttpResponse:
+    merchant = _merchant(merchant_slug)
+    order = _verified_order(request, merchant)
+    if order is None:
+        return HttpResponseRedirect(_lookup_url(merchant))
+    return render(request, "portal/order.html", _order_context(merchant, order))
+
+
+@dataclass(frozen=True)
+class _RequestForm:
+    type: str
+    reason: str
+    description: str
+    lines: list[actions.LineRequest]
+    photos: list[UploadedFile]
+
+
+def _read_request_form(request: HttpRequest, order: Order) -> _RequestForm:
+    """Lines come as qty_<order line id> / condition_<order line id>; a blank or zero quantity
+    means "not this line". Anything that is not a whole number counts as zero here and the
+    action refuses an empty request with a message."""
+    lines = []
+    for line in order.lines.all():
+        raw = request.POST.get(f"qty_{line.pk}", "").strip()
+        quantity = int(raw) if raw.isdigit() else 0
+        if quantity > 0:
+            condition = request.POST.get(f"condition_{line.pk}", ItemCondition.UNOPENED)
+            lines.append(
+                actions.LineRequest(
+                    order_line_id=line.pk, quantity=quantity, stated_condition=condition
+                )
+            )
+    return _RequestForm(
+        type=request.POST.get("type", ""),
+        reason=request.POST.get("reason", ""),
+        description=request.POST.get("description", ""),
+        lines=lines,
+        photos=request.FILES.getlist("photos")[:MAX_PHOTOS],
+    )
+
+
+def _open_case(actor: Actor, order: Order, form: _RequestForm) -> Case:
+    """The case and its photos in one transaction: a refused photo leaves no case behind.
+
+    Files already written for earlier photos are removed again if a later step fails, since
+    a rollback does not reach the file storage.
+    """
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = actions.create_case(
+                actor=actor,
+                order_id=order.pk,
+                lines=form.lines,
+                type=form.type,
+                reason=form.reason,
+                description=form.description,
+            )
+            for photo in form.photos:
+                stored.append(
+                    attachments.add_attachment(
+                        actor=actor,
+                        case=case,
+                        file=photo,
+                        name=photo.name or "photo",
+                        size=photo.size or 0,
+                    )
+                )
+            return case
+    except Exception:
+        for attachment in stored:
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+@require_POST
+def start_case(request: HttpRequest, merchant_slug: str) -> HttpResponse:
+    merchant = _merchant(merchant_slug)
+    order = _verified_order(request, merchant)
+    if order is None:
+        return HttpResponseRedirect(_lookup_url(merchant))
+    form = _read_request_form(request, order)
+    if not form.lines:
+        errors = [_("Choose at least one item and how many.")]
+        context = _order_context(merchant, order, errors=errors, form=request.POST)
+        return render(request, "portal/order.html", context, status=422)
+    try:
+        case = _open_case(_customer_actor(merchant, order), order, form)
+    except DomainError as error:
+        context = _order_context(merchant, order, errors=messages_for(error), form=request.POST)
+        return render(request, "portal/order.html", context, status=error.status)
+    return HttpResponseRedirect(_case_url(merchant, case))
+
+
+def _owned_case(request: HttpRequest, merchant: Merchant, case_id: int) -> tuple[Order, Case]:
+    """The case, if it belongs to the order verified in this session; otherwise 404 (the same
+    answer whether the case exists or not)."""
+    order = _verified_order(request, merchant)
+    if order is None:
+        raise Http404("No such case.")
+    try:
+        case = queries.get_case(merchant, case_id)
+    except DomainError:
+        raise Http404("No such case.") from None
+    if case.order_id != order.pk:
+        raise Http404("No such case.")
+    return order, case
+
+
+def _case_context(merchant: Merchant, order: Order, case: Case, **extra: Any) -> dict[str, Any]:
+    sentences = line_explanations(case)
+    return {
+        "merchant": merchant,
+        "order": order,
+        "case": case,
+        "timeline": timeline_entries(case, for_customer=True),
+        "explanation": explanation(case),
+        "case_lines": [(line, sentences.get(line.order_line_id, "")) for line in case.lines.all()],
+        "can_ship": case.status == CaseStatus.AWAITING_RETURN_SHIPMENT,
+        "can_cancel": case.status in CANCELLABLE_STATUSES,
+        "can_appeal": case.status in APPEALABLE,
+        "now": timezone.now(),
+        **extra,
+    }
+
+
+def case_page(request: HttpRequest, merchant_slug: str, case_id: int) -> HttpResponse:
+    merchant = _merchant(merchant_slug)
+    order, case = _owned_case(request, merchant, case_id)
+    return render(request, "portal/case.html", _case_context(merchant, order, case))
+
+
+def _case_step(request: HttpRequest, merchant_slug: str, case_id: int, step: str) -> HttpResponse:
+    """One customer step on the case; on a refusal the page comes back with the message."""
+    merchant = _merchant(merchant_slug)
+    order, case = _owned_case(request, merchant, case_id)
+    actor = _customer_actor(merchant, order)
+    try:
+        if step == "ship":
+            inspection.mark_shipped(
+                actor=actor,
+                case=case,
+                tracking_number=request.POST.get("tracking_number", ""),
+                carrier=request.POST.get("carrier", ""),
+            )
+        elif step == "cancel":
+            actions.cancel_case(
+                actor=actor, case=case, reason="cancelled by the customer in the portal"
+            )
+        else:
+            disputes.appeal(actor=actor, case=case, reason=request.POST.get("reason", ""))
+    except DomainError as error:
+        case = queries.get_case(merchant, case.pk)
+        context = _case_context(merchant, order, case, errors=messages_for(error))
+        return render(request, "portal/case.html", context, status=error.status)
+    return HttpResponseRedirect(_case_url(merchant, case))
+
+
+@require_POST
+def ship(request: HttpRequest, merchant_slug: str, case_id: int) -> HttpResponse:
+    return _case_step(request, merchant_slug, case_id, "ship")
+
+
+@require_POST
+def cancel(request: HttpRequest, merchant_slug: str, case_id: int) -> HttpResponse:
+    return _case_step(request, merchant_slug, case_id, "cancel")
+
+
+@require_POST
+def appeal(request: HttpRequest, merchant_slug: str, case_id: int) -> HttpResponse:
+    return _case_step(request, merchant_slug, case_id, "appeal")
