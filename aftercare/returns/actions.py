@@ -119,10 +119,10 @@ def create_case_full(
     requested_at: datetime | None = None,
     policy_version_id: int | None = None,
 ) -> CreatedCase:
-    """create_case(), returning the rows it wrote as well. A constant 10 queries: lock and
-    load the order, the active version, the lines with what earlier cases hold, the past
-    return rate, the return desk, then insert the case, save its number and final status,
-    and insert its lines, timeline rows and events in bulk."""
+    """create_case(), returning the rows it wrote as well. A constant 9 queries: lock and
+    load the order, the active version, the lines with what earlier cases hold and the
+    customer's past return rate, the return desk, then insert the case, save its number and
+    final status, and insert its lines, timeline rows and events in bulk."""
     require(actor, "cases.write", customer_may=True)
     _check_request(lines=lines, type=type, reason=reason, description=description)
     merchant = actor.merchant
@@ -144,11 +144,11 @@ def create_case_full(
                 ],
             )
         # Read under the order lock: every case committed before it is counted.
-        order_lines, history = queries.order_lines_with_history(order.pk, merchant.pk)
+        state = queries.order_state(order.pk, merchant.pk, order.customer_id)
         facts = facts_from(
             merchant,
             order,
-            order_lines=order_lines,
+            order_lines=state.lines,
             lines=[
                 RequestLine(
                     line_id=line.order_line_id,
@@ -162,8 +162,8 @@ def create_case_full(
             request_type=type,
             reason=reason,
             requested_at=requested_at,
-            history=history,
-            past_return_rate=queries.past_return_rate(order.customer_id, merchant.pk),
+            history=state.history,
+            past_return_rate=state.past_return_rate,
         )
         decision = evaluate(plan_for(version.pk, version.stamp, version.spec), facts)
         language = facts.customer.language
@@ -182,7 +182,7 @@ def create_case_full(
         )
         case = _route_new_case(case, decision=decision, actor=actor, batch=batch)
         batch.flush(case, "number")
-        by_id = {line.pk: line for line in order_lines}
+        by_id = {line.pk: line for line in state.lines}
         by_line = {line.line_id: line for line in decision.lines}
         case_lines = CaseLine.objects.bulk_create(
             [

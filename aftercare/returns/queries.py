@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -54,12 +54,18 @@ def order_history(order_id: int) -> OrderHistory:
     )
 
 
-def order_lines_with_history(
-    order_id: int, merchant_id: int
-) -> tuple[list[OrderLine], OrderHistory]:
-    """All lines of an order (with their products, by line_no then pk, as the facts want them)
-    and what earlier cases hold of them, in one query: order_history() folded into the lines
-    as subqueries. Run it after the order row is locked, so it sees every committed case."""
+class OrderState(NamedTuple):
+    """What judging a new case reads about its order once the order row is locked."""
+
+    lines: list[OrderLine]  # all of them, with their products, by line_no then pk
+    history: OrderHistory  # what earlier cases hold and refunded
+    past_return_rate: float  # the customer's, as past_return_rate() computes it
+
+
+def order_state(order_id: int, merchant_id: int, customer_id: int) -> OrderState:
+    """order_history(), past_return_rate() and the order's lines in one query: the first two
+    folded into the lines as subqueries. Run it after the order row is locked, so that it
+    sees every case committed before (a statement of its own takes a fresh snapshot)."""
     holding = CaseLine.objects.filter(order_line_id=OuterRef("pk"), case__holds_quantity=True)
     units = holding.values("order_line_id").annotate(n=Sum("quantity")).values("n")
     refunded = (
@@ -68,10 +74,13 @@ def order_lines_with_history(
         .annotate(n=Sum("refund_amount"))
         .values("n")
     )
-    # The order-level sums ride along on every line (the same value each time).
+    # The order- and customer-level figures ride along on every line (the same each time;
+    # PostgreSQL computes an uncorrelated subquery once).
     refunded_cases = Case.objects.filter(
         order_id=OuterRef("order_id"), holds_quantity=True, refund_point_reached_at__isnull=False
     ).values("order_id")
+    with_case = Case.objects.filter(order=OuterRef("pk")).exclude(status="cancelled")
+    customer_orders = Order.objects.filter(merchant_id=merchant_id, customer_id=customer_id)
     lines: list[OrderLine] = list(
         OrderLine.objects.filter(order_id=order_id, merchant_id=merchant_id)
         .select_related("product")
@@ -81,6 +90,15 @@ def order_lines_with_history(
             order_refunded=Subquery(refunded_cases.annotate(n=Sum("refund_total")).values("n")),
             order_shipping_refunded=Subquery(
                 refunded_cases.annotate(n=Sum("shipping_refund")).values("n")
+            ),
+            customer_orders=Subquery(
+                customer_orders.values("customer_id").annotate(n=Count("pk")).values("n")
+            ),
+            customer_returned=Subquery(
+                customer_orders.filter(Exists(with_case))
+                .values("customer_id")
+                .annotate(n=Count("pk"))
+                .values("n")
             ),
         )
         .order_by("line_no", "pk")
@@ -93,15 +111,20 @@ def order_lines_with_history(
             continue  # no case holds units of this line (order_history() has no row either)
         returned[line.pk] = held
         refunded_by_line[line.pk] = line.held_refunded or ZERO  # type: ignore[attr-defined]
-    if not any(refunded_by_line.values()):
-        return lines, OrderHistory(returned_quantity=returned)
+    if not lines:
+        return OrderState(lines, OrderHistory(), 0.0)
     first = lines[0]
-    return lines, OrderHistory(
+    orders: int = first.customer_orders or 0  # type: ignore[attr-defined]
+    rate = (first.customer_returned or 0) / orders if orders else 0.0  # type: ignore[attr-defined]
+    if not any(refunded_by_line.values()):
+        return OrderState(lines, OrderHistory(returned_quantity=returned), rate)
+    history = OrderHistory(
         returned_quantity=returned,
         refunded_amount=refunded_by_line,
         refunded_total=first.order_refunded or ZERO,  # type: ignore[attr-defined]
         shipping_refunded=first.order_shipping_refunded or ZERO,  # type: ignore[attr-defined]
     )
+    return OrderState(lines, history, rate)
 
 
 def past_return_rate(customer_id: int, merchant_id: int) -> float:

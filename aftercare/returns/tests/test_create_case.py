@@ -15,7 +15,7 @@ from aftercare.core.errors import NotFound
 from aftercare.core.models import AuditEvent
 from aftercare.policies.errors import InvalidRequestLines, NoActivePolicy
 from aftercare.policies.tests.factories import delivered_order
-from aftercare.returns import actions
+from aftercare.returns import actions, queries
 from aftercare.returns.errors import NotEligible
 from aftercare.returns.models import CaseEvent, ReturnDesk
 from aftercare.returns.tests.helpers import install_policy, open_case, snapshot
@@ -172,4 +172,26 @@ def test_creation_query_count_does_not_grow_with_lines(merchant, store, china, a
         open_case(agent_actor, many_order, many_lines)
 
     assert len(one) == len(many)
-    assert len(one) <= 12  # 10, and the savepoint pair of the test's own transaction
+    assert len(one) <= 11  # 9, and the savepoint pair of the test's own transaction
+
+
+def test_order_state_reads_what_the_separate_queries_read(
+    merchant, store, china, agent_actor
+) -> None:
+    # order_state() folds order_history() and past_return_rate() into the lines query.
+    order, lines = delivered_order(merchant, store, lines=3)
+    untouched, _ = delivered_order(merchant, store)
+    open_case(agent_actor, order, lines[:1])  # auto-approved: holds a unit, no money yet
+    claim = open_case(agent_actor, order, lines[1:2], type="claim", reason="missing_parts")
+    actions.approve_case(actor=agent_actor, case=claim)  # refund point reached: money too
+
+    for subject in (order, untouched):
+        state = queries.order_state(subject.pk, merchant.pk, subject.customer_id)
+        assert state.history == queries.order_history(subject.pk)
+        assert state.past_return_rate == queries.past_return_rate(subject.customer_id, merchant.pk)
+        assert [line.line_no for line in state.lines] == sorted(
+            line.line_no for line in state.lines
+        )
+    state = queries.order_state(order.pk, merchant.pk, order.customer_id)
+    assert state.history.refunded_total > 0 and state.past_return_rate == 1.0
+    assert dict(state.history.returned_quantity) == {lines[0].pk: 1, lines[1].pk: 1}
