@@ -10,7 +10,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from aftercare.commerce.models import Order, OrderLine
@@ -23,6 +34,7 @@ from aftercare.policies.domain import ZERO
 from aftercare.policies.facts import OrderHistory
 from aftercare.returns.deadlines import overdue_filter
 from aftercare.returns.models import Attachment, Case, CaseLine
+from aftercare.returns.states import CaseStatus
 
 
 def order_history(order_id: int) -> OrderHistory:
@@ -66,39 +78,53 @@ def order_state(order_id: int, merchant_id: int, customer_id: int) -> OrderState
     """order_history(), past_return_rate() and the order's lines in one query: the first two
     folded into the lines as subqueries. Run it after the order row is locked, so that it
     sees every case committed before (a statement of its own takes a fresh snapshot)."""
-    holding = CaseLine.objects.filter(order_line_id=OuterRef("pk"), case__holds_quantity=True)
-    units = holding.values("order_line_id").annotate(n=Sum("quantity")).values("n")
-    refunded = (
-        holding.filter(case__refund_point_reached_at__isnull=False)
-        .values("order_line_id")
-        .annotate(n=Sum("refund_amount"))
-        .values("n")
+    # Written as SQL fragments: the same subqueries built from querysets cost ~5 ms of ORM
+    # compilation per creation, ten times what the database takes to run them. Plain SQL
+    # that SQLite and PostgreSQL both read; the outer table is referred to by its name.
+    line_t, case_t, order_t = OrderLine._meta.db_table, Case._meta.db_table, Order._meta.db_table
+    caseline_t = CaseLine._meta.db_table
+    held_sql = (
+        f'SELECT {{}} FROM "{caseline_t}" cl INNER JOIN "{case_t}" c ON c."id" = cl."case_id" '
+        f'WHERE cl."order_line_id" = "{line_t}"."id" AND c."holds_quantity" = %s'
     )
-    # The order- and customer-level figures ride along on every line (the same each time;
-    # PostgreSQL computes an uncorrelated subquery once).
-    refunded_cases = Case.objects.filter(
-        order_id=OuterRef("order_id"), holds_quantity=True, refund_point_reached_at__isnull=False
-    ).values("order_id")
-    with_case = Case.objects.filter(order=OuterRef("pk")).exclude(status="cancelled")
-    customer_orders = Order.objects.filter(merchant_id=merchant_id, customer_id=customer_id)
+    refunded_cases = (
+        f'SELECT {{}} FROM "{case_t}" c WHERE c."order_id" = "{line_t}"."order_id" '
+        'AND c."holds_quantity" = %s AND c."refund_point_reached_at" IS NOT NULL'
+    )
+    customer_orders = (
+        f'SELECT COUNT(*) FROM "{order_t}" o WHERE o."merchant_id" = %s AND o."customer_id" = %s'
+    )
+    with_case = (
+        f' AND EXISTS (SELECT 1 FROM "{case_t}" c WHERE c."order_id" = o."id"'
+        ' AND NOT c."status" = %s)'
+    )
+    money = DecimalField(max_digits=12, decimal_places=2)
     lines: list[OrderLine] = list(
         OrderLine.objects.filter(order_id=order_id, merchant_id=merchant_id)
         .select_related("product")
         .annotate(
-            held_units=Subquery(units),
-            held_refunded=Subquery(refunded),
-            order_refunded=Subquery(refunded_cases.annotate(n=Sum("refund_total")).values("n")),
-            order_shipping_refunded=Subquery(
-                refunded_cases.annotate(n=Sum("shipping_refund")).values("n")
+            held_units=RawSQL(
+                held_sql.format('SUM(cl."quantity")'), (True,), output_field=IntegerField()
             ),
-            customer_orders=Subquery(
-                customer_orders.values("customer_id").annotate(n=Count("pk")).values("n")
+            held_refunded=RawSQL(
+                held_sql.format('SUM(cl."refund_amount")')
+                + ' AND c."refund_point_reached_at" IS NOT NULL',
+                (True,),
+                output_field=money,
             ),
-            customer_returned=Subquery(
-                customer_orders.filter(Exists(with_case))
-                .values("customer_id")
-                .annotate(n=Count("pk"))
-                .values("n")
+            order_refunded=RawSQL(
+                refunded_cases.format('SUM(c."refund_total")'), (True,), output_field=money
+            ),
+            order_shipping_refunded=RawSQL(
+                refunded_cases.format('SUM(c."shipping_refund")'), (True,), output_field=money
+            ),
+            customer_orders=RawSQL(
+                customer_orders, (merchant_id, customer_id), output_field=IntegerField()
+            ),
+            customer_returned=RawSQL(
+                customer_orders + with_case,
+                (merchant_id, customer_id, CaseStatus.CANCELLED.value),
+                output_field=IntegerField(),
             ),
         )
         .order_by("line_no", "pk")
