@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from aftercare.commerce.models import Order, OrderLine
+from aftercare.core.actors import Actor
 from aftercare.merchants.models import Merchant, Store
 from aftercare.policies.tests.factories import delivered_order
+from aftercare.returns import actions
 from aftercare.returns.models import Case
 from aftercare.returns.tests.helpers import install_policy, snapshot
 
@@ -196,7 +199,48 @@ def test_order_page_speaks_the_customers_language(client: Client, shop) -> None:
     assert "可以退货吗？" in page
 
 
-def _file(name: str, content: bytes):  # type: ignore[no-untyped-def]
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def _file(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+def test_the_customer_appeals_a_rejection(client: Client, shop, merchant) -> None:  # type: ignore[no-untyped-def]
+    order, lines = shop
+    _look_up(client, order, PHONE)
+    client.post(
+        "/portal/acme/order/request/",
+        {"type": "return_refund", "reason": "size", f"qty_{lines[0].pk}": "1"},
+    )
+    case = actions.reject_case(
+        actor=Actor.system(merchant), case=Case.objects.get(order=order), reason="worn"
+    )
+    page = client.get(f"/portal/acme/cases/{case.pk}/").content.decode()
+    assert "worn" in page and "Disagree with the decision?" in page
+
+    blank = client.post(f"/portal/acme/cases/{case.pk}/appeal/", {"reason": "  "})
+    done = client.post(f"/portal/acme/cases/{case.pk}/appeal/", {"reason": "It was unworn."})
+
+    assert blank.status_code == 422
+    assert done.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "disputed"
+
+
+def test_a_blank_tracking_number_is_refused(client: Client, merchant, store) -> None:  # type: ignore[no-untyped-def]
+    install_policy(merchant, "china_7day")
+    order, lines = delivered_order(merchant, store)
+    order.customer.phone = PHONE
+    order.customer.save(update_fields=["phone"])
+    _look_up(client, order, PHONE)
+    client.post(
+        "/portal/acme/order/request/",
+        {"type": "return_refund", "reason": "size", f"qty_{lines[0].pk}": "1"},
+    )
+    case = Case.objects.get(order=order)
+    assert case.status == "awaiting_return_shipment"
+
+    refused = client.post(
+        f"/portal/acme/cases/{case.pk}/ship/", {"carrier": "sf", "tracking_number": " "}
+    )
+
+    assert refused.status_code == 422
+    assert "Some fields are not valid" in refused.content.decode()
+    assert Case.objects.get(pk=case.pk).status == "awaiting_return_shipment"
