@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, DateTimeField, DecimalField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from aftercare.commerce.models import Order, OrderLine, Payment, PaymentStatus, Shipment
@@ -51,24 +52,32 @@ NO_HISTORY = OrderHistory()
 def order_queryset(merchant: Merchant) -> QuerySet[Order]:
     """The merchant's orders with what the facts need folded in: customer, store, the paid
     amount and the last delivery time (payments and shipments as subqueries)."""
-    paid = (
-        Payment.objects.filter(order=OuterRef("pk"), status=PaymentStatus.PAID)
-        .values("order")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    delivered = (
-        Shipment.objects.filter(order=OuterRef("pk"), delivered_at__isnull=False)
-        .order_by("-delivered_at")
-        .values("delivered_at")[:1]
-    )
+    # SQL fragments rather than nested querysets: the same subqueries cost a millisecond of
+    # ORM compilation per request, several times what the database needs to run them.
+    # Plain SQL that SQLite and PostgreSQL both read; the outer table is named by its name.
+    order_t, payment_t = Order._meta.db_table, Payment._meta.db_table
+    shipment_t = Shipment._meta.db_table
+    of_order = f'.order_id = "{order_t}"."id"'
     return (
         scoped(Order, merchant)
         .select_related("customer", "store")
         .annotate(
-            paid_sum=Subquery(paid),
-            has_payments=Exists(Payment.objects.filter(order=OuterRef("pk"))),
-            last_delivered_at=Subquery(delivered),
+            paid_sum=RawSQL(
+                f'SELECT SUM(p."amount") FROM "{payment_t}" p WHERE p{of_order} AND p.status = %s',
+                (PaymentStatus.PAID.value,),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            has_payments=RawSQL(
+                f'EXISTS (SELECT 1 FROM "{payment_t}" p WHERE p{of_order})',
+                (),
+                output_field=BooleanField(),
+            ),
+            # The latest delivery of the order's parcels (none delivered: NULL).
+            last_delivered_at=RawSQL(
+                f'SELECT MAX(s.delivered_at) FROM "{shipment_t}" s WHERE s{of_order}',
+                (),
+                output_field=DateTimeField(),
+            ),
         )
     )
 
