@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from aftercare.assistant.data import phrases_en_zh, phrases_extra, phrases_more
+from aftercare.assistant.data import phrases_en_zh, phrases_extra, phrases_more, phrases_targeted
 from aftercare.assistant.text import to_traditional
 
 OUT = Path(__file__).with_name("train.jsonl")
@@ -45,15 +45,12 @@ REASONED = {
 }
 # Intent phrases that carry a reason of their own.
 PHRASE_REASON = {
+    # An order placed by mistake is an error, not a change of mind: those stay `other`.
     "need a refund for the missing item": "missing_parts",
     "少发的那件退款给我": "missing_parts",
     "不想要了，想退货": "changed_mind",
     "不要了，取消吧": "changed_mind",
     "I changed my mind, cancel the order before shipping": "changed_mind",
-    "I ordered by mistake, please cancel it": "changed_mind",
-    "拍错了，取消订单": "changed_mind",
-    "下单下错了帮我撤销": "changed_mind",
-    "下錯單了請取消": "changed_mind",
     "could you replace it with a working one": "quality_defect",
     "please fix my vacuum": "quality_defect",
 }
@@ -189,6 +186,15 @@ def _rows_for(
     return rows
 
 
+def _labelled_rows(lang: str, rng: random.Random) -> list[dict[str, Any]]:
+    """Whole sentences written with their own intent and reason, decorated like the rest."""
+    rows = []
+    for phrase, intent, reason in phrases_targeted.LABELLED.get(lang, []):
+        for variant in range(3):
+            rows.append(_row(_decorate(phrase, lang, rng, variant=variant), intent, reason, lang))
+    return rows
+
+
 def _row(text: str, intent: str, reason: str, lang: str) -> dict[str, Any]:
     return {"text": text, "intent": intent, "reason": reason, "language": lang}
 
@@ -206,13 +212,19 @@ def build() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for lang in ("en", "zh-Hans"):
         intents = _merge(phrases_en_zh.INTENTS[lang], phrases_extra.INTENTS[lang])
-        reasons = _merge(phrases_en_zh.REASONS[lang], phrases_extra.REASONS[lang])
+        reasons = _merge(
+            phrases_en_zh.REASONS[lang],
+            phrases_extra.REASONS[lang],
+            phrases_targeted.REASONS[lang],
+        )
         rows += _rows_for(lang, intents, reasons, rng, 2)
+        rows += _labelled_rows(lang, rng)
     # Traditional: the Simplified rows converted, plus wording only Traditional writers use.
     hans = [r for r in rows if r["language"] == "zh-Hans"]
     rows += [{**r, "text": to_traditional(r["text"]), "language": "zh-Hant"} for r in hans]
     hant_extra = phrases_more.INTENTS["zh-Hant"]
     rows += _rows_for("zh-Hant", hant_extra, {}, rng, 0)
+    rows += _labelled_rows("zh-Hant", rng)
     for lang in ("es", "pt", "fr", "de", "ja"):
         rows += _rows_for(lang, phrases_more.INTENTS[lang], phrases_more.REASONS[lang], rng, 2)
     # The same text under two labels would only teach noise; keep the first.

@@ -215,7 +215,6 @@ INTENTS = {
             "怎么退货",
             "我想退掉这个",
             "申请退货",
-            "这个能退吗",
             "帮我办一下退货",
             "我想把鞋子退回去",
             "退货退款",
@@ -228,7 +227,6 @@ INTENTS = {
             "退了吧",
             "东西寄回去要怎么弄",
             "帮我走个退货流程",
-            "能退吗亲",
         ],
         "exchange_request": [
             "我要换货",
@@ -364,6 +362,9 @@ INTENTS = {
         ],
         "policy_question": [
             "退货政策是什么",
+            # Asking whether something can be returned is a policy question, not a return.
+            "这个能退吗",
+            "能退吗亲",
             "支持七天无理由吗",
             "退货运费谁出",
             "退款多久到账",

@@ -4,7 +4,7 @@ Spanish, Portuguese, French, German and Japanese sets. See phrases_en_zh.py."""
 INTENTS = {
     # Added to the Simplified bank converted to Traditional: wording Simplified never uses.
     "zh-Hant": {
-        "return_request": ["想退貨唔該", "請問要怎麼退貨", "我要辦退貨", "可以退嗎？拜託"],
+        "return_request": ["想退貨唔該", "請問要怎麼退貨", "我要辦退貨", "我要把這件寄回去"],
         "exchange_request": ["可以幫我換貨嗎", "想換一件新的", "麻煩換大一號"],
         "refund_request": ["請退款給我", "錢退回信用卡", "我要退錢"],
         "repair_request": ["可以送修嗎", "保固內可以免費維修嗎", "我要送修"],
@@ -13,7 +13,7 @@ INTENTS = {
         "cancel_order": ["我要取消訂單", "幫我取消不要出貨", "下錯單了請取消"],
         "change_order": ["我要改寄送地址", "收件人電話打錯了", "出貨前可以改尺寸嗎"],
         "complaint": ["我要客訴", "你們服務真的很爛", "我要去消基會檢舉"],
-        "policy_question": ["退貨規定是什麼", "鑑賞期是幾天", "退貨運費誰付"],
+        "policy_question": ["可以退嗎？拜託", "退貨規定是什麼", "鑑賞期是幾天", "退貨運費誰付"],
         "human_agent": ["真人客服", "轉真人", "我要找客服人員"],
         "other": ["哈囉", "謝謝你", "有現貨嗎", "可以開統編嗎"],
     },
