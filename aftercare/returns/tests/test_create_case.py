@@ -172,7 +172,7 @@ def test_creation_query_count_does_not_grow_with_lines(merchant, store, china, a
         open_case(agent_actor, many_order, many_lines)
 
     assert len(one) == len(many)
-    assert len(one) <= 11  # 9, and the savepoint pair of the test's own transaction
+    assert len(one) <= 10  # 8, and the savepoint pair of the test's own transaction
 
 
 def test_order_state_reads_what_the_separate_queries_read(
@@ -195,3 +195,19 @@ def test_order_state_reads_what_the_separate_queries_read(
     state = queries.order_state(order.pk, merchant.pk, order.customer_id)
     assert state.history.refunded_total > 0 and state.past_return_rate == 1.0
     assert dict(state.history.returned_quantity) == {lines[0].pk: 1, lines[1].pk: 1}
+
+
+def test_a_desk_offering_pickup_sends_a_courier_when_the_merchant_pays(
+    merchant, store, agent_actor
+) -> None:
+    # The desk is read along with the order: its pickup offer and address reach the case.
+    approve = [{"name": "Approve all", "actions": [{"kind": "auto_approve"}]}]
+    install_policy(merchant, "custom", default_outcome="eligible", rules=approve)
+    ReturnDesk.objects.create(merchant=merchant, address="1 Return Rd", offers_pickup=True)
+    order, lines = delivered_order(merchant, store, lines=1)
+
+    case = open_case(agent_actor, order, lines, reason="wrong_item")
+
+    assert case.shipping_payer == "merchant", case.decision
+    assert case.status == "awaiting_return_shipment" and case.return_method == "pickup"
+    assert case.return_address == "1 Return Rd"
