@@ -1,16 +1,22 @@
-"""Admin: FAQ entries (JSON fields for wordings and answers) and corrections (read-only)."""
+"""Admin: FAQ entries (JSON fields for wordings and answers) and agents' label corrections.
+
+Both are tenant data: a merchant's admin sees and edits only their merchant's rows (and is
+offered only their merchant in forms) through the shared MerchantScopedAdminMixin, exactly
+like the commerce and merchants admins; superusers see every merchant.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from aftercare.assistant.models import AssistantCorrection, FaqEntry
+from aftercare.core.admin import MerchantScopedAdminMixin
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(MerchantScopedAdminMixin, admin.ModelAdmin):
     list_display = ("key", "merchant", "is_active", "policy_fields", "updated_at")
-    list_filter = ("is_active", "merchant")
+    list_filter = ("is_active",)  # the mixin adds "merchant" for superusers
     search_fields = ("key",)
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
@@ -33,7 +39,10 @@ class FaqEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssistantCorrection)
-class AssistantCorrectionAdmin(admin.ModelAdmin):
+class AssistantCorrectionAdmin(MerchantScopedAdminMixin, admin.ModelAdmin):
+    # Corrections are made in the console by an agent (actions.correct_message_labels records
+    # who); the admin reviews them and removes bad ones before `aftercare assistant train`.
+    merchant_admin_may = frozenset({"view", "change", "delete"})
     list_display = ("text", "intent", "reason", "language", "created_by", "created_at")
     list_filter = ("intent", "reason", "language")
     search_fields = ("text",)
