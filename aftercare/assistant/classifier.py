@@ -5,10 +5,11 @@ sigmoid calibration (3 folds) cost 3 points of macro-F1, so the confidence is a 
 SVM margins instead: a ranking score, tuned on the held-out set, not a probability.
 
 The model trains from data/train.jsonl in seconds and is cached as a joblib file under
-AFTERCARE_DATA_DIR, keyed by a fingerprint of the training file and library versions, so a
-fresh install works offline at once and later processes load it in well under a second.
-`aftercare assistant train` writes a model that also learned from agents' corrections; it
-replaces the cached one only when its held-out scores are not worse (see retrain.py).
+AFTERCARE_DATA_DIR, keyed by a fingerprint of the training file, this code and library
+versions, so a fresh install works offline at once and later processes load it in well under
+a second. `aftercare assistant train` writes a model that also learned from agents'
+corrections; it replaces the cached one only when its held-out scores are not worse (see
+retrain.py).
 """
 
 from __future__ import annotations
@@ -166,10 +167,26 @@ def fit(examples: Iterable[Example], meta: dict[str, Any] | None = None) -> Mode
 
 
 def base_fingerprint() -> str:
+    """What a cached model must have been made from: the training data's bytes, this module
+    and text.py (features, hyper-parameters, normalisation), and the versions of the
+    libraries that tokenise and fit. Any change makes `load` refuse the cache and retrain,
+    so nobody has to remember to bump FEATURE_VERSION after editing the data or code."""
+    import jieba
+    import opencc
     import sklearn
 
+    from aftercare.assistant import text
+
     digest = hashlib.sha256(TRAIN_FILE.read_bytes())
-    digest.update(f"{FEATURE_VERSION}:{sklearn.__version__}".encode())
+    for source in (Path(__file__), Path(text.__file__)):
+        digest.update(source.read_bytes())
+    versions = (
+        FEATURE_VERSION,
+        sklearn.__version__,
+        getattr(jieba, "__version__", ""),
+        getattr(opencc, "__version__", ""),
+    )
+    digest.update(":".join(map(str, versions)).encode())
     return digest.hexdigest()[:16]
 
 

@@ -1,0 +1,47 @@
+"""The shipped training file is what the phrase banks compose to, and the cached model is
+thrown away whenever that file (or the feature code) changes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aftercare.assistant import classifier
+from aftercare.assistant.classifier import TRAIN_FILE, Example
+from aftercare.assistant.data.compose_train import build
+
+
+def test_train_file_is_what_the_phrase_banks_compose_to() -> None:
+    # A bank edited without re-running compose_train would silently not be learned.
+    shipped = [json.loads(line) for line in TRAIN_FILE.read_text(encoding="utf-8").splitlines()]
+
+    assert shipped == build(), "run: python -m aftercare.assistant.data.compose_train"
+
+
+def test_no_training_text_is_a_held_out_text() -> None:
+    held_out = {e.text.strip().lower() for e in classifier.load_examples(classifier.HELDOUT_FILE)}
+    train = {e.text.strip().lower() for e in classifier.load_examples(TRAIN_FILE)}
+
+    assert not held_out & train
+
+
+def test_a_changed_training_file_invalidates_the_cached_model(
+    tmp_path: Path, settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+    train = tmp_path / "train.jsonl"
+    train.write_text(TRAIN_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(classifier, "TRAIN_FILE", train)
+    small = [
+        Example("I want a refund, it broke", "refund_request", "quality_defect"),
+        Example("where is it", "order_status", "other"),
+    ]
+    classifier.save(classifier.fit(small * 2))
+    assert classifier.load() is not None
+
+    with train.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"text": "new line", "intent": "other"}) + "\n")
+
+    assert classifier.load() is None
