@@ -27,14 +27,14 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from aftercare.assistant.labels import Intent, Reason
+from aftercare.assistant.labels import Intent, Reason, reason_fits
 from aftercare.assistant.text import normalise, word_features
 
 DATA = Path(__file__).with_name("data")
 TRAIN_FILE = DATA / "train.jsonl"
 HELDOUT_FILE = DATA / "heldout.jsonl"
 # Bump when features or hyper-parameters change: cached models then retrain themselves.
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 INTENT_THRESHOLD = 0.30
 # A reason named wrongly misleads more than no reason (agents and the policy act on it).
 REASON_THRESHOLD = 0.50
@@ -95,22 +95,40 @@ class Model:
             return []
         features = self._features(texts)
         intents = _best(self.intent_model, features, INTENT_THRESHOLD, Intent.OTHER)
-        reasons = _best(self.reason_model, features, REASON_THRESHOLD, Reason.OTHER)
+        reason_classes, reason_scores = _scores(self.reason_model, features)
         out = []
-        for text, intent, reason in zip(texts, intents, reasons, strict=True):
+        for row, (text, intent) in enumerate(zip(texts, intents, strict=True)):
             if HUMAN_AGENT.search(text):
                 intent = Label(str(Intent.HUMAN_AGENT), max(intent.confidence, 0.95))
+            reason = _fitting_reason(intent.label, reason_classes, reason_scores[row])
             out.append((intent, reason))
         return out
 
 
-def _best(model: Any, features: Any, threshold: float, fallback: str) -> list[Label]:
+def _scores(model: Any, features: Any) -> tuple[list[str], Any]:
+    """Class names and, per row, the softmax of the scaled SVM margins."""
     margins = model.decision_function(features)
     scaled = MARGIN_SCALE * (margins - margins.max(axis=1, keepdims=True))
     probabilities = np.exp(scaled)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return [str(c) for c in model.classes_], probabilities
+
+
+def _fitting_reason(intent: str, classes: list[str], scores: Any) -> Label:
+    """The most likely reason that can go with the intent (labels.REASONS_FOR_INTENT), or
+    `other` below the threshold: "cancel it, I ordered the wrong one" has no product reason."""
+    for index in np.argsort(-scores):
+        if reason_fits(intent, classes[index]):
+            confidence = float(scores[index])
+            if confidence >= REASON_THRESHOLD:
+                return Label(classes[index], round(confidence, 4))
+            break
+    return Label(str(Reason.OTHER), round(float(scores.max()), 4))
+
+
+def _best(model: Any, features: Any, threshold: float, fallback: str) -> list[Label]:
+    classes, probabilities = _scores(model, features)
     best = probabilities.argmax(axis=1)
-    classes = model.classes_
     labels = []
     for row, index in enumerate(best):
         confidence = float(probabilities[row, index])

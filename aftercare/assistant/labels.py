@@ -41,3 +41,25 @@ class Sentiment(models.TextChoices):
 
 INTENTS: tuple[str, ...] = tuple(Intent.values)
 REASONS: tuple[str, ...] = tuple(Reason.values)
+
+_PRODUCT_REASONS = frozenset(REASONS) - {Reason.OTHER, Reason.CHANGED_MIND, Reason.LATE_DELIVERY}
+# The reasons that can go with an intent (others get `other`). A reason code describes what
+# is wrong with goods the customer has, or why an order is unwanted: an order not yet
+# delivered cannot be the wrong item or arrive damaged, a policy question or a status check
+# has no reason of its own, and repairs are for defects. The training data is labelled by the
+# same table (tests check it), and the classifier never pairs an intent with a reason outside
+# it: a word like "wrong" or "mistake" in a cancellation then does not turn into a reason.
+REASONS_FOR_INTENT: dict[str, frozenset[str]] = {
+    Intent.RETURN_REQUEST: frozenset(REASONS),
+    Intent.REFUND_REQUEST: frozenset(REASONS),
+    Intent.EXCHANGE_REQUEST: _PRODUCT_REASONS | {Reason.OTHER},
+    Intent.REPAIR_REQUEST: frozenset({Reason.QUALITY_DEFECT, Reason.OTHER}),
+    Intent.COMPLAINT: _PRODUCT_REASONS - {Reason.SIZE, Reason.COLOUR_STYLE}
+    | {Reason.LATE_DELIVERY, Reason.OTHER},
+    Intent.ORDER_STATUS: frozenset({Reason.LATE_DELIVERY, Reason.OTHER}),
+    Intent.CANCEL_ORDER: frozenset({Reason.LATE_DELIVERY, Reason.CHANGED_MIND, Reason.OTHER}),
+}
+
+
+def reason_fits(intent: str, reason: str) -> bool:
+    return reason == Reason.OTHER or reason in REASONS_FOR_INTENT.get(intent, frozenset())

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aftercare.assistant import classifier
 from aftercare.assistant.classifier import TRAIN_FILE, Example
 from aftercare.assistant.data.compose_train import build
+from aftercare.assistant.labels import reason_fits
 
 
 def test_train_file_is_what_the_phrase_banks_compose_to() -> None:
@@ -45,3 +47,27 @@ def test_a_changed_training_file_invalidates_the_cached_model(
         out.write(json.dumps({"text": "new line", "intent": "other"}) + "\n")
 
     assert classifier.load() is None
+
+
+def test_every_training_row_pairs_its_intent_with_a_reason_that_fits() -> None:
+    # The classifier never predicts a pair outside labels.REASONS_FOR_INTENT, so the data
+    # must not teach one either.
+    misfits = {
+        (e.intent, e.reason)
+        for e in classifier.load_examples(TRAIN_FILE)
+        if not reason_fits(e.intent, e.reason)
+    }
+
+    assert not misfits
+
+
+def test_a_reason_that_cannot_go_with_the_intent_gives_way_to_one_that_can() -> None:
+    classes = ["other", "wrong_item", "changed_mind"]
+
+    cancel = classifier._fitting_reason("cancel_order", classes, np.array([0.2, 0.7, 0.1]))
+    question = classifier._fitting_reason("policy_question", classes, np.array([0.1, 0.8, 0.1]))
+    refund = classifier._fitting_reason("refund_request", classes, np.array([0.2, 0.7, 0.1]))
+
+    assert cancel.label == "other"  # the best fitting one (other) is below the threshold
+    assert question.label == "other"
+    assert (refund.label, refund.confidence) == ("wrong_item", 0.7)
