@@ -161,8 +161,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
             "DATABASE_URL": fresh_postgres(args.database_url),
-            # As docs/operations.md deploys PostgreSQL: keep connections between requests.
-            "DATABASE_CONN_MAX_AGE": "60",
+            # As docs/operations.md deploys PostgreSQL under ASGI: a connection per request
+            # (persistent ones pile up across the ASGI thread pool).
+            "DATABASE_CONN_MAX_AGE": "0",
             "AFTERCARE_DATA_DIR": tmp,
             "BENCH_OUT": str(Path(tmp) / "setup.json"),
             # Measured as deployed: DEBUG off (no query log kept per request).
