@@ -180,6 +180,7 @@ def test_demo_seeds_prints_logins_serves_and_reuses_its_data(
     first = demo_run(tmp_path, children)
 
     assert "120 orders" in first.text
+    assert "/portal/demo/" in first.text
     for login in DEMO_TEAM:
         assert f"{login.username}" in first.text and f"role: {login.role}" in first.text
     assert first.stop(signal.SIGINT) == 0

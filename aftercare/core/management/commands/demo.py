@@ -149,6 +149,7 @@ class Command(BaseCommand):
             "=" * 64,
             f"Aftercare demo: open {base}/",
             f"API docs: {base}/api/v1/docs   Django admin: {base}/admin/",
+            f"Customer portal: {base}/portal/{DEMO_SLUG}/ (an order number and its phone)",
             "Demo logins (demo-only passwords; do not expose this server):",
             *(
                 f"  {login.username:<{width}}  password: {login.password}  role: {login.role}"
