@@ -6,7 +6,8 @@ and each kind has its own size limit. Anything else is refused with nothing stor
 
 from __future__ import annotations
 
-from typing import IO
+from collections.abc import Sequence
+from typing import IO, Any
 
 from django.core.files.base import File
 from django.db import transaction
@@ -132,3 +133,29 @@ def add_attachment(
                 storage.delete(stored)
             raise
     return attachment
+
+
+def create_case_with_files(
+    *, actor: Actor, files: Sequence[tuple[IO[bytes], str, int]], **case_fields: Any
+) -> Case:
+    """Open a case with its evidence, all or nothing: a refused file leaves no case behind.
+
+    `files` are (file, name, size); `case_fields` are create_case's. The rollback does not
+    reach the file storage, so files stored before the failure are deleted here.
+    """
+    from aftercare.returns.actions import create_case  # actions does not import this module
+
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            case = create_case(actor=actor, **case_fields)
+            for file, name, size in files:
+                stored.append(
+                    add_attachment(actor=actor, case=case, file=file, name=name, size=size)
+                )
+            return case
+    except Exception:
+        for attachment in stored:
+            if attachment.file.name:
+                attachment.file.storage.delete(attachment.file.name)
+        raise

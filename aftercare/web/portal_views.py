@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
 from aftercare.returns import actions, attachments, disputes, inspection, queries
-from aftercare.returns.models import Attachment, Case, ItemCondition
+from aftercare.returns.models import Case, ItemCondition
 from aftercare.returns.moves import CUSTOMER_ROLE
 from aftercare.returns.states import CANCELLABLE_STATUSES, CaseStatus, CaseType, ReasonCode
 from aftercare.web import portal_access
@@ -148,38 +147,15 @@ def _read_request_form(request: HttpRequest, order: Order) -> _RequestForm:
 
 
 def _open_case(actor: Actor, order: Order, form: _RequestForm) -> Case:
-    """The case and its photos in one transaction: a refused photo leaves no case behind.
-
-    Files already written for earlier photos are removed again if a later step fails, since
-    a rollback does not reach the file storage.
-    """
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            case = actions.create_case(
-                actor=actor,
-                order_id=order.pk,
-                lines=form.lines,
-                type=form.type,
-                reason=form.reason,
-                description=form.description,
-            )
-            for photo in form.photos:
-                stored.append(
-                    attachments.add_attachment(
-                        actor=actor,
-                        case=case,
-                        file=photo,
-                        name=photo.name or "photo",
-                        size=photo.size or 0,
-                    )
-                )
-            return case
-    except Exception:
-        for attachment in stored:
-            if attachment.file.name:
-                attachment.file.storage.delete(attachment.file.name)
-        raise
+    return attachments.create_case_with_files(
+        actor=actor,
+        files=[(photo, photo.name or "photo", photo.size or 0) for photo in form.photos],
+        order_id=order.pk,
+        lines=form.lines,
+        type=form.type,
+        reason=form.reason,
+        description=form.description,
+    )
 
 
 @require_POST
