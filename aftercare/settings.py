@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "aftercare.policies",
     "aftercare.returns",
     "aftercare.assistant",
+    "aftercare.refunds",
+    "aftercare.notifications",
+    "aftercare.conversations",
+    "aftercare.tickets",
     "aftercare.web",
 ]
 

@@ -11,6 +11,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("refunds/", include("aftercare.refunds.urls")),
+    path("notifications/", include("aftercare.notifications.urls")),
+    path("desk/", include("aftercare.conversations.urls")),
+    path("tickets/", include("aftercare.tickets.urls")),
     path("", include("aftercare.web.urls")),
 ]
 if settings.DEBUG:

@@ -6,17 +6,26 @@ data in it, whatever the query), GET with one path id is a detail (B gets 404 fo
 POST without a path parameter is a bulk upsert (B's batch naming A's keys changes nothing of A).
 A route of any other shape, or a detail whose id this file cannot make, fails the test: write its
 case here when you add it.
+
+Apps added later keep their part next to their code, in `aftercare/<app>/tests/isolation.py`:
+that module may define `build(world)` (adds A's objects to `world.extra`), `OBJECT_IDS`,
+`CASES` (route -> Case) and `SNAPSHOT_MODELS` (rows that must not change). This file imports
+every such module when it loads.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.db.models import Model
 from django.test import Client
 
 from aftercare.api import api
@@ -61,6 +70,8 @@ class World:
     shipment: Shipment
     policy: ReturnPolicy
     case: ReturnCase
+    # Objects of apps that keep their isolation cases in aftercare/<app>/tests/isolation.py.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,7 +113,10 @@ def build_world(merchant: Merchant, tag: str) -> World:
         reason="size",
         description=f"{tag} case",
     )
-    return World(merchant, store, customer, product, order, shipment, policy, case)
+    world = World(merchant, store, customer, product, order, shipment, policy, case)
+    for build in WORLD_BUILDERS:
+        build(world)
+    return world
 
 
 # How to name merchant A's object for a detail route, by path parameter.
@@ -249,7 +263,7 @@ def bravo_caller(request: pytest.FixtureRequest, bravo: World) -> Caller:
 
 
 def alpha_snapshot(merchant: Merchant) -> dict[str, list[dict[str, Any]]]:
-    models = (
+    models = [
         Store,
         Customer,
         Product,
@@ -262,7 +276,8 @@ def alpha_snapshot(merchant: Merchant) -> dict[str, list[dict[str, Any]]]:
         ReturnCase,
         CaseLine,
         CaseEvent,
-    )
+        *SNAPSHOT_MODELS,
+    ]
     return {m.__name__: list(scoped(m, merchant).order_by("pk").values()) for m in models}
 
 
@@ -510,3 +525,31 @@ CASES[("POST", "/api/v1/assistant/analyse")] = Case(
 CASES[("POST", "/api/v1/assistant/answer")] = Case(
     body=lambda w: {"question": _ALPHA_FAQ_QUESTION}, check=_check_answer
 )
+
+
+# --- Apps that keep their own isolation cases (see the module docstring) ---
+WORLD_BUILDERS: list[Callable[[World], None]] = []
+SNAPSHOT_MODELS: list[type[Model]] = []
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the app has no tests package
+        return False
+
+
+def _load_app_isolation_modules() -> None:
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.isolation"
+        if not config.name.startswith("aftercare.") or not _module_exists(name):
+            continue
+        module = importlib.import_module(name)
+        if hasattr(module, "build"):
+            WORLD_BUILDERS.append(module.build)
+        OBJECT_IDS.update(getattr(module, "OBJECT_IDS", {}))
+        CASES.update(getattr(module, "CASES", {}))
+        SNAPSHOT_MODELS.extend(getattr(module, "SNAPSHOT_MODELS", []))
+
+
+_load_app_isolation_modules()

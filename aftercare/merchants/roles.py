@@ -21,6 +21,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.inspect",
             "cases.decide",
             "assistant.use",
+            "desk.supervise",
+            "refunds.read",
+            "refunds.grant",
+            "refunds.approve",
+            "notifications.read",
+            "notifications.manage",
         }
     ),
     "agent": frozenset(
@@ -33,12 +39,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cases.read",
             "cases.write",
             "assistant.use",
+            "refunds.read",
+            "refunds.grant",
+            "notifications.read",
         }
     ),
     "warehouse": frozenset(
         {"commerce.read", "merchant.read", "policy.read", "cases.read", "cases.inspect"}
     ),
-    "finance": frozenset({"commerce.read", "merchant.read", "policy.read", "cases.read"}),
+    "finance": frozenset(
+        {
+            "commerce.read",
+            "merchant.read",
+            "policy.read",
+            "cases.read",
+            "desk.read",
+            "refunds.read",
+            "refunds.finance",
+        }
+    ),
 }
 
 API_SCOPES: dict[str, str] = {
@@ -52,6 +71,15 @@ API_SCOPES: dict[str, str] = {
     "cases.inspect": "Receive returned parcels and record inspections",
     "cases.decide": "Decide appeals, agree outcomes above agent limits, mark refunds paid",
     "assistant.use": "Analyse messages and answer questions from the FAQ",
+    "desk.read": "Read conversations, tickets and the customer 360",
+    "desk.write": "Reply, note, assign and move tickets and conversations",
+    "desk.supervise": "Reassign, set SLA policies and routing rules, see every agent's load",
+    "refunds.read": "Read refund grants, executions and the ledger",
+    "refunds.grant": "Grant refunds and compensation within the role's authority limits",
+    "refunds.approve": "Approve grants above an agent's limit (supervisor)",
+    "refunds.finance": "Approve large refunds, execute, retry and mark manual refunds paid",
+    "notifications.read": "Read notification templates, deliveries and webhook logs",
+    "notifications.manage": "Edit templates, webhook subscriptions and resend deliveries",
     "*": "Everything the API offers",
 }
 

@@ -1,0 +1,1 @@
+"""Conversations: every channel in one inbox, messages, auto-linking, the customer 360."""

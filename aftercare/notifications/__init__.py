@@ -1,0 +1,1 @@
+"""Notifications: templates, deliveries, providers, outgoing webhooks, surveys."""

@@ -1,0 +1,5 @@
+"""The notifications API, mounted by aftercare/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

@@ -1,0 +1,1 @@
+"""Refunds and compensation: grants, approvals, gateway executions, the ledger, retention offers."""

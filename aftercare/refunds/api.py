@@ -1,0 +1,5 @@
+"""The refunds API, mounted by aftercare/api.py."""
+
+from ninja import Router
+
+router = Router(tags=["refunds"])

@@ -1,0 +1,5 @@
+"""Console pages of refunds, included by aftercare/urls.py."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""Tickets: SLA policies and clocks, routing, escalation, collaboration."""
