@@ -1,0 +1,1 @@
+"""Twilio: the Messages API for SMS out, its status callbacks, and inbound SMS webhooks."""
