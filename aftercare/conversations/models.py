@@ -189,3 +189,27 @@ class ConversationLink(MerchantScoped):
                 name="conversation_link_case_once",
             ),
         ]
+
+
+class ChannelAddress(MerchantScoped):
+    """Where customers write to the merchant: a mailbox, an SMS number, a marketplace shop.
+
+    Inbound mail and SMS find their merchant by the recipient address here; `secret` signs
+    the channel's webhooks (our generic format's HMAC secret, or Twilio's auth token). The
+    secret is kept readable because verifying an HMAC needs it.
+    """
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    provider = models.CharField(max_length=32, default="generic", help_text="generic, twilio")
+    address = models.CharField(max_length=254, help_text="An email address or an E.164 number.")
+    secret = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # An address routes to one merchant, or a message could land with the wrong one.
+            models.UniqueConstraint(fields=["channel", "address"], name="channel_address_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.address}"
