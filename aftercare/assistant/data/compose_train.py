@@ -12,7 +12,13 @@ import random
 from pathlib import Path
 from typing import Any
 
-from aftercare.assistant.data import phrases_en_zh, phrases_extra, phrases_more, phrases_targeted
+from aftercare.assistant.data import (
+    phrases_en_zh,
+    phrases_extra,
+    phrases_more,
+    phrases_reasons,
+    phrases_targeted,
+)
 from aftercare.assistant.text import to_traditional
 
 OUT = Path(__file__).with_name("train.jsonl")
@@ -227,6 +233,7 @@ def build() -> list[dict[str, Any]]:
             phrases_en_zh.REASONS[lang],
             phrases_extra.REASONS[lang],
             phrases_targeted.REASONS[lang],
+            phrases_reasons.REASONS[lang],
         )
         rows += _rows_for(lang, intents, reasons, _rng(lang), 2)
         rows += _labelled_rows(lang, _rng(f"{lang}:labelled"))
@@ -237,9 +244,8 @@ def build() -> list[dict[str, Any]]:
     rows += _rows_for("zh-Hant", hant_extra, {}, _rng("zh-Hant"), 0)
     rows += _labelled_rows("zh-Hant", _rng("zh-Hant:labelled"))
     for lang in ("es", "pt", "fr", "de", "ja"):
-        rows += _rows_for(
-            lang, phrases_more.INTENTS[lang], phrases_more.REASONS[lang], _rng(lang), 2
-        )
+        reasons = _merge(phrases_more.REASONS[lang], phrases_reasons.REASONS[lang])
+        rows += _rows_for(lang, phrases_more.INTENTS[lang], reasons, _rng(lang), 2)
     # The same text under two labels would only teach noise; keep the first.
     seen: set[str] = set()
     unique = []
