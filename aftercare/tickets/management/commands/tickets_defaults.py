@@ -1,0 +1,28 @@
+"""`aftercare tickets_defaults <merchant-slug>`: default skill groups, routing rules, SLA
+policies and business hours for a merchant (safe to run again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from aftercare.merchants.models import Merchant
+from aftercare.tickets.defaults import install_defaults
+
+
+class Command(BaseCommand):
+    help = "Install default skill groups, routing rules and SLA policies for a merchant."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("merchant", help="The merchant's slug.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        merchant = Merchant.objects.filter(slug=options["merchant"]).first()
+        if merchant is None:
+            raise CommandError(f"No merchant {options['merchant']!r}.")
+        created = install_defaults(merchant)
+        self.stdout.write(
+            f"{merchant.slug}: {created['groups']} groups, {created['rules']} rules, "
+            f"{created['policies']} SLA policies added."
+        )
