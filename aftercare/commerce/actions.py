@@ -56,6 +56,7 @@ SHIPMENT_FIELDS = [
 ORDER_FIELDS = [
     *("external_id", "store_id", "customer_id", "status", "currency", "placed_at"),
     *("subtotal", "discount_total", "shipping_fee", "total", "shipping_address"),
+    "return_shipping_insurance",
 ]
 LINE_FIELDS = ["order_id", "line_no", "product_id", "sku", "name", "quantity", "unit_price"]
 LINE_FIELDS += ["discount"]
@@ -322,6 +323,7 @@ def _plan_order(
         "discount_total": item.discount_total,
         "shipping_fee": item.shipping_fee,
         "shipping_address": item.shipping_address,
+        "return_shipping_insurance": item.return_shipping_insurance,
         **amounts,
     }
     return OrderPlan(

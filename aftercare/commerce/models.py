@@ -99,6 +99,13 @@ class Order(MerchantScoped):
     shipping_fee = money(default=0)
     total = money(help_text="What the customer was charged.")
     shipping_address = models.TextField(blank=True)
+    # 运费险: the marketplace's return-shipping insurance, bought with the order. A database
+    # default too, so bulk loaders that do not name the column (COPY, raw upserts) get False.
+    return_shipping_insurance = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The order carries return-shipping insurance (运费险).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

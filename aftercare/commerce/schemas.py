@@ -93,6 +93,9 @@ class OrderIn(RecordIn):
     shipping_fee: Money = Decimal("0")
     total: Money | None = Field(None, description="If given, must match the computed total.")
     shipping_address: str = Field("", max_length=2000)
+    return_shipping_insurance: bool = Field(
+        False, description="The order carries return-shipping insurance (运费险)."
+    )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
     payments: list[PaymentIn] | None = Field(None, max_length=50)
 
@@ -214,6 +217,7 @@ class OrderOut(Schema):
     discount_total: Decimal
     shipping_fee: Decimal
     total: Decimal
+    return_shipping_insurance: bool
     updated_at: datetime
 
     @staticmethod

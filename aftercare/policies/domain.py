@@ -56,6 +56,7 @@ class OrderFacts:
     paid_total: Decimal  # what the payments say was actually paid; the hard cap
     refunded_total: Decimal = ZERO  # everything refunded on earlier cases, shipping included
     shipping_refunded: Decimal = ZERO  # original shipping already refunded (only once)
+    return_shipping_insurance: bool = False  # 运费险 bought with the order
     lines: tuple[LineFacts, ...] = ()
     # Derived from the order alone (what each line was paid, in cents), worked out on first
     # use by refund_math and kept: the facts never change, so neither does this.
@@ -230,7 +231,7 @@ class LineDecision(NamedTuple):
     outcome: Outcome
     auto_approve: bool
     side: str  # whose fault the reason is: merchant | customer
-    shipping_payer: str  # merchant | customer | none (nothing is sent back)
+    shipping_payer: str  # merchant | customer | insurance (运费险) | none (nothing goes back)
     refund_without_return: bool
     bonus_credit: Decimal
     window_days: int | None
@@ -257,6 +258,7 @@ class Decision(NamedTuple):
     delivered: bool
     hours_since_start: float
     trace: tuple[Step, ...] = ()  # request-level steps (shipping, caps)
+    refund_method: str = "original_payment"
 
     @property
     def outcome(self) -> Outcome:

@@ -375,7 +375,7 @@ def _settle(
         )
     refund_shipping, shipping_step = _shipping_refund(plan, order, judged, side, refunds)
     money = compute_refund(order, line_requests, refund_shipping=refund_shipping)
-    payer = "none" if request.type in NO_RETURN_TYPES else plan.payer_by_reason[request.reason]
+    payer = _return_payer(plan, facts)
     lines = tuple(
         [
             _line_decision(item, breakdown, side, payer, clock)
@@ -401,7 +401,18 @@ def _settle(
         delivered=clock.delivered,
         hours_since_start=clock.hours,
         trace=(shipping_step,),
+        refund_method=plan.spec.refund_method,
     )
+
+
+def _return_payer(plan: Plan, facts: Facts) -> str:
+    """Who pays to send the item back: by reason, except that the order's return-shipping
+    insurance (运费险) takes over the customer's share when the policy honours it."""
+    if facts.request.type in NO_RETURN_TYPES:
+        return "none"
+    payer = plan.payer_by_reason[facts.request.reason]
+    insured = facts.order.return_shipping_insurance and plan.spec.shipping.insurance_covers_return
+    return "insurance" if payer == "customer" and insured else payer
 
 
 def _line_decision(

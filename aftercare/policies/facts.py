@@ -125,6 +125,7 @@ def order_facts(
         paid_total=min(paid, order.total),
         refunded_total=history.refunded_total,
         shipping_refunded=history.shipping_refunded,
+        return_shipping_insurance=order.return_shipping_insurance,
         lines=tuple(_line_facts(line, history) for line in lines),
     )
 

@@ -127,6 +127,7 @@ class DecisionOut(Schema):
     reason: str
     side: str
     refund_point: str
+    refund_method: str
     review_business_days: int
     currency: str
     delivered: bool

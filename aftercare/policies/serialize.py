@@ -18,6 +18,7 @@ def decision_to_dict(decision: Decision, language: str) -> dict[str, Any]:
         "reason": decision.reason,
         "side": decision.side,
         "refund_point": decision.refund_point,
+        "refund_method": decision.refund_method,
         "review_business_days": decision.review_business_days,
         "currency": decision.currency,
         "delivered": decision.delivered,

@@ -56,6 +56,14 @@ class RefundPoint(StrEnum):
     ON_INSPECTION_PASSED = "on_inspection_passed"
 
 
+class RefundMethod(StrEnum):
+    """Where the money goes back to (F1 executes it)."""
+
+    ORIGINAL_PAYMENT = "original_payment"
+    STORE_CREDIT = "store_credit"
+    CUSTOMER_CHOICE = "customer_choice"  # original payment unless the customer asks for credit
+
+
 class ShippingRefund(StrEnum):
     ALWAYS = "always"
     NEVER = "never"
@@ -150,6 +158,10 @@ class ShippingPolicy(Strict):
             Side.CUSTOMER: ShippingRefund.NEVER,
         }
     )
+    # 运费险: when the order carries return-shipping insurance, the insurer pays what the
+    # customer would otherwise pay to send the item back. Off for merchants who do not honour
+    # the marketplace's insurance claims.
+    insurance_covers_return: bool = True
 
 
 FieldName = Literal[
@@ -280,6 +292,7 @@ class PolicySpec(Strict):
     shipping: ShippingPolicy = ShippingPolicy()
     restocking_fee: RestockingFees = RestockingFees()
     refund_point: RefundPoint = RefundPoint.ON_INSPECTION_PASSED
+    refund_method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT
     review_business_days: int = Field(default=2, ge=1, le=2)
     # "needs_review" sends every request that passes the checks to an agent (blank policy).
     default_outcome: Literal["eligible", "needs_review"] = "eligible"

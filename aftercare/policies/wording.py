@@ -150,6 +150,11 @@ W: dict[str, dict[str, str]] = {
         HANS: "退货运费由您承担。",
         HANT: "退貨運費由您承擔。",
     },
+    "payer_insurance": {
+        EN: "Return shipping is covered by your order's return-shipping insurance.",
+        HANS: "退货运费由订单的运费险承担。",
+        HANT: "退貨運費由訂單的運費險承擔。",
+    },
     "shipping_back": {
         EN: "The original shipping fee of {amount} is refunded too.",
         HANS: "原运费{amount}一并退还。",
@@ -282,7 +287,7 @@ def render_trace(decision: Decision, language: str) -> list[str]:
     sentences = [render_line(line, decision, language) for line in decision.lines]
     accepted = [line for line in decision.lines if line.outcome != "not_eligible"]
     payers = {line.shipping_payer for line in accepted}
-    if len(payers) == 1 and (payer := payers.pop()) in {"merchant", "customer"}:
+    if len(payers) == 1 and (payer := payers.pop()) in {"merchant", "customer", "insurance"}:
         sentences.append(_say(f"payer_{payer}", language))
     if decision.shipping_refund > 0:
         amount = f"{decision.shipping_refund:.2f}"

@@ -23,6 +23,7 @@ def money(**kwargs: Any) -> models.DecimalField:
 class ShippingPayer(models.TextChoices):
     MERCHANT = "merchant", _("Merchant")
     CUSTOMER = "customer", _("Customer")
+    INSURANCE = "insurance", _("Return-shipping insurance")
     NONE = "none", _("Nothing is sent back")
 
 
