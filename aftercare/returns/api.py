@@ -21,6 +21,7 @@ from aftercare.core.api import PageOut, actor_of, page_of, require
 from aftercare.core.errors import ValidationFailed
 from aftercare.core.models import AuditEvent
 from aftercare.policies.wording import normalise_language
+from aftercare.refunds.execution import mark_case_paid
 from aftercare.returns import actions, attachments, disputes, exchange, inspection, queries
 from aftercare.returns.deadlines import stage_clock
 from aftercare.returns.models import Attachment, Case, CaseLine
@@ -409,13 +410,14 @@ def complete_repair(request: HttpRequest, case_id: int, lang: str | None = None)
 @router.post(
     "/{int:case_id}/mark-refunded",
     response=CaseDetailOut,
-    summary="The money went out (until the refunds app records it from its ledger)",
+    summary="Mark the case's manual refund paid (recorded in the refunds ledger)",
 )
 def mark_refunded(
     request: HttpRequest, case_id: int, payload: MarkRefundedIn, lang: str | None = None
 ) -> dict[str, Any]:
     actor, case = _act(request, case_id, "cases.decide")
-    inspection.mark_refunded(actor=actor, case=case, reference=payload.reference)
+    # Through refunds: the ledger entry is what moves the case to refunded.
+    mark_case_paid(actor=actor, case=case, reference=payload.reference)
     return _detail(actor, case_id, lang)
 
 

@@ -19,6 +19,7 @@ from aftercare.commerce.models import Order
 from aftercare.core.actors import Actor
 from aftercare.core.errors import ValidationFailed
 from aftercare.policies.spec import RefundPoint
+from aftercare.refunds.actions import grant_for_negotiation
 from aftercare.returns import events, queries
 from aftercare.returns.errors import AboveAuthority
 from aftercare.returns.models import Case, CaseLine, Negotiation, NegotiationKind
@@ -159,7 +160,7 @@ def resolve_by_negotiation(
                 f"{amount} is more than the order's total of {paid}.",
                 errors=[{"loc": ["body", "amount"], "msg": "above the order total"}],
             )
-        Negotiation.objects.create(
+        negotiation = Negotiation.objects.create(
             merchant_id=case.merchant_id,
             case=case,
             kind=kind,
@@ -170,6 +171,9 @@ def resolve_by_negotiation(
             agreed_by=actor.label,
             approved_by=actor.label if above else "",
         )
+        negotiation.case = case
+        # R5: the money (or coupon, or part) is granted by refunds, in this transaction.
+        grant_for_negotiation(negotiation, actor=actor)
         return move(
             case,
             CaseStatus.RESOLVED_BY_NEGOTIATION,

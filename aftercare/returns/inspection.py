@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from aftercare.core.actors import Actor
-from aftercare.core.errors import ValidationFailed
+from aftercare.core.errors import Conflict, ValidationFailed
 from aftercare.policies.spec import RefundPoint
 from aftercare.returns import events
 from aftercare.returns.errors import InvalidInspection
@@ -195,11 +195,17 @@ def _check_results(
 
 
 def mark_refunded(*, actor: Actor, case: Case, reference: str = "") -> Case:
-    """The money went out. The refunds app calls this once its ledger says so; until it
-    exists an admin or finance key records it by hand."""
+    """The money went out. Only the refunds app calls this, once its ledger says so (a
+    gateway's success or finance marking a manual refund paid: refunds.execution)."""
+    from aftercare.refunds.queries import case_paid_out
+
     require(actor, "cases.decide")
     with transaction.atomic():
         case = lock_case(case)
+        if not case_paid_out(case.pk):
+            raise Conflict(
+                "The refunds ledger shows no payment for this case yet.", code="not_paid_out"
+            )
         case = move(
             case,
             CaseStatus.REFUNDED,

@@ -7,6 +7,7 @@ inspection.py, exchange.py and disputes.py, which use these helpers inside their
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -52,6 +53,8 @@ class Batch:
     audit: list[AuditEvent] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
+    # Follow-ups that need the case saved in its final status (the refund grant).
+    after_flush: list[Callable[[Case], Any]] = field(default_factory=list)
 
     def record(self, case: Case, *, actor: Actor, kind: str, reason: str, data: Any) -> None:
         # The row record_event() writes.
@@ -110,6 +113,8 @@ class Batch:
         case.save(update_fields=sorted({*self.fields, *also, "updated_at"}))
         AuditEvent.objects.bulk_create(self.audit)
         CaseEvent.objects.bulk_create(self.events)
+        for follow_up in self.after_flush:
+            follow_up(case)
 
 
 def require(actor: Actor, permission: str, *, customer_may: bool = False) -> None:
@@ -285,10 +290,13 @@ def enter_refund(case: Case, *, actor: Actor, reason: str = "", batch: Batch | N
 
 
 def on_refund_point_reached(case: Case, *, actor: Actor, batch: Batch | None = None) -> None:
-    """The hook where the refunds app will grant the refund (F1: triggered automatically when
-    a case reaches the policy's refund point). Today it only records the event; the refunds
-    issue replaces the body with an explicit call to its grant action (rule 11: no signals),
-    in this same transaction, so the grant exists if and only if the case moved."""
+    """F1: the refunds app grants the policy's refund in this same transaction (rule 11: an
+    explicit call, no signals), so the grant exists if and only if the case moved.
+
+    A case being created (`batch`) is not saved in its final status yet, and granting may
+    already settle it (a zero refund): the grant waits until the batch is flushed."""
+    from aftercare.refunds.actions import grant_at_refund_point
+
     data = {
         "refund_point": case.refund_point,
         "refund_total": str(case.refund_total),
@@ -297,8 +305,10 @@ def on_refund_point_reached(case: Case, *, actor: Actor, batch: Batch | None = N
     }
     if batch is not None:
         batch.emit(case, events.REFUND_POINT_REACHED, actor=actor, data=data)
+        batch.after_flush.append(lambda flushed: grant_at_refund_point(flushed, actor=actor))
     else:
         events.emit(case, events.REFUND_POINT_REACHED, actor=actor, data=data)
+        grant_at_refund_point(case, actor=actor)
 
 
 def note(
