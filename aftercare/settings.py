@@ -101,7 +101,27 @@ def _database_from_url(url: str) -> dict:
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.update(_sqlite_options(config["NAME"]))
+    elif pool_size := env_int("DATABASE_POOL_SIZE", 0, maximum=1000):
+        config.update(_postgres_pool(pool_size, config))
     return config
+
+
+def _postgres_pool(size: int, config: dict) -> dict:
+    # Under ASGI each request may run in a different thread, so persistent connections pile
+    # up per thread; a psycopg pool per process keeps a few connections open and lends one to
+    # each request instead of connecting anew every time (Django requires CONN_MAX_AGE=0).
+    if config.get("CONN_MAX_AGE"):
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_SIZE needs DATABASE_CONN_MAX_AGE=0: a pooled connection goes back "
+            "to the pool at the end of each request."
+        )
+    min_size = min(2, size)
+    return {
+        "OPTIONS": {
+            **config.get("OPTIONS", {}),
+            "pool": {"min_size": min_size, "max_size": size, "timeout": 10},
+        }
+    }
 
 
 def _sqlite_options(path: str | Path) -> dict:

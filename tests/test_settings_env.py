@@ -73,3 +73,39 @@ def test_good_configuration_passes_the_check(tmp_path: Path) -> None:
     result = _run_check(tmp_path, DEBUG="0", SECRET_KEY="x" * 50, PORT="8080")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "sentence"),
+    [
+        ({"DATABASE_POOL_SIZE": "many"}, "DATABASE_POOL_SIZE must be a whole number"),
+        (
+            {"DATABASE_POOL_SIZE": "8", "DATABASE_CONN_MAX_AGE": "60"},
+            "DATABASE_POOL_SIZE needs DATABASE_CONN_MAX_AGE=0",
+        ),
+    ],
+)
+def test_a_pool_needs_a_size_and_no_persistent_connections(
+    tmp_path: Path, overrides: dict[str, str], sentence: str
+) -> None:
+    url = "postgres://nobody@127.0.0.1:9/none"  # never reached: settings fail first
+    result = _run_check(tmp_path, DATABASE_URL=url, **overrides)
+
+    assert result.returncode == 2, result.stderr
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_pool_size_becomes_a_psycopg_pool_option() -> None:
+    code = (
+        "import os; os.environ.update(DEBUG='1', DATABASE_POOL_SIZE='6', "
+        "DATABASE_URL='postgres://u@127.0.0.1:5432/x'); "
+        "import aftercare.settings as s; print(s.DATABASES['default']['OPTIONS']['pool'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DATABASE_POOL_SIZE"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "'max_size': 6" in result.stdout and "'min_size': 2" in result.stdout
