@@ -152,6 +152,9 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES)
     )
+    parser.add_argument(
+        "--pool", type=int, default=8, help="DATABASE_POOL_SIZE per server process (0: off)"
+    )
     parser.add_argument("--setup", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
@@ -164,6 +167,7 @@ def main() -> None:
             # As docs/operations.md deploys PostgreSQL under ASGI: a connection per request
             # (persistent ones pile up across the ASGI thread pool).
             "DATABASE_CONN_MAX_AGE": "0",
+            "DATABASE_POOL_SIZE": str(args.pool),
             "AFTERCARE_DATA_DIR": tmp,
             "BENCH_OUT": str(Path(tmp) / "setup.json"),
             # Measured as deployed: DEBUG off (no query log kept per request).
@@ -206,6 +210,7 @@ def main() -> None:
     print(f"seed_time: {seeded:.1f} s")
     print(f"clients: {args.clients} clients")
     print(f"server_workers: {args.workers} processes")
+    print(f"pool_size: {args.pool} connections")
     print(f"queries_per_creation_1_line: {info['queries']['lines_1']} queries")
     print(f"queries_per_creation_3_lines: {info['queries']['lines_3']} queries")
     print(f"case_creations_postgres: {rate:.1f} cases/s")
