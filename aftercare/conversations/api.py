@@ -1,7 +1,215 @@
 """The conversations API, mounted by aftercare/api.py: `router` at /conversations and
-`customers_router` at /customers (the customer 360 lookup)."""
+`customers_router` at /customers (the customer 360 lookup).
 
-from ninja import Router
+Reads need "desk.read", replies/notes/assignment/calls/raw email "desk.write". The public
+sides of channels (web-chat widget, SMS webhooks) are not here: they authenticate with a
+chat token or a webhook signature, not an API key, and live in views_public.py.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from aftercare.conversations import actions, email_in, lookup, queries
+from aftercare.conversations.errors import EmailTooLarge, MalformedEmail
+from aftercare.conversations.models import Conversation, Message
+from aftercare.conversations.schemas import (
+    AssignIn,
+    CallIn,
+    ConversationDetailOut,
+    ConversationFilters,
+    ConversationOut,
+    Customer360Out,
+    MessageOut,
+    ReceivedOut,
+    StatusIn,
+    TextIn,
+)
+from aftercare.core.api import PageOut, actor_of, page_of, require
+from aftercare.core.errors import NotFound
+from aftercare.merchants.models import Member
+from aftercare.merchants.queries import get_scoped
 
 router = Router(tags=["conversations"])
 customers_router = Router(tags=["customers"])
+
+
+@customers_router.get(
+    "/lookup",
+    response=Customer360Out,
+    summary="Customer 360 from a phone, email, order, tracking or case number",
+)
+def customer_lookup(request: HttpRequest, response: HttpResponse, q: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    actor = actor_of(request)
+    require(actor, "desk.read")
+    view = lookup.lookup(actor.merchant, q[:200])
+    if view is None:
+        raise NotFound("No customer matches that phone, email, order, tracking or case number.")
+    body = lookup_body(view)
+    # Server-side time, read by bench/lookup.py (and by browsers' devtools).
+    response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.3f}"
+    return body
+
+
+def lookup_body(view: lookup.Customer360) -> dict[str, Any]:
+    def case_row(case: Any) -> dict[str, Any]:
+        return {
+            "id": case.pk,
+            "number": case.number,
+            "order_number": case.order.external_id,
+            "type": case.type,
+            "reason": case.reason,
+            "status": case.status,
+            "created_at": case.created_at,
+            "clock": view.case_clock(case),
+        }
+
+    return {
+        "matched_by": view.matched_by,
+        "customer": view.customer,
+        "orders": [
+            {**_order_fields(o), "lines": list(o.lines.all()), "shipments": list(o.shipments.all())}
+            for o in view.orders
+        ],
+        "open_cases": [case_row(c) for c in view.open_cases],
+        "recent_cases": [case_row(c) for c in view.recent_cases],
+        "open_tickets": view.open_tickets,
+        "conversations": view.conversations,
+    }
+
+
+def _order_fields(order: Any) -> dict[str, Any]:
+    fields = ("id", "external_id", "status", "total", "currency", "placed_at")
+    return {name: getattr(order, name) for name in fields}
+
+
+@router.get("", response=PageOut[ConversationOut], summary="The inbox across channels")
+def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]) -> Any:
+    actor = actor_of(request)
+    require(actor, "desk.read")
+    rows = queries.inbox(
+        actor,
+        status=filters.status or "",
+        channel=filters.channel or "",
+        intent=filters.intent or "",
+        assignee=filters.assignee or "",
+        customer_id=filters.customer_id,
+    )
+    return page_of(rows, limit=filters.limit, offset=filters.offset)
+
+
+@router.get("/{conversation_id}", response=ConversationDetailOut, summary="A conversation")
+def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    actor = actor_of(request)
+    require(actor, "desk.read")
+    return queries.conversation_detail(actor.merchant, conversation_id)
+
+
+def _writable(request: HttpRequest, conversation_id: int) -> tuple[Any, Conversation]:
+    actor = actor_of(request)
+    require(actor, "desk.write")
+    return actor, queries.get_conversation(actor.merchant, conversation_id)
+
+
+@router.post(
+    "/{conversation_id}/reply",
+    response={201: MessageOut},
+    summary="Answer on the conversation's channel (sent after commit)",
+)
+def reply(request: HttpRequest, conversation_id: int, payload: TextIn) -> Any:
+    actor, conversation = _writable(request, conversation_id)
+    message = actions.reply(actor=actor, conversation=conversation, body=payload.body)
+    return Status(201, message)
+
+
+@router.post("/{conversation_id}/notes", response={201: MessageOut}, summary="Internal note")
+def add_note(request: HttpRequest, conversation_id: int, payload: TextIn) -> Any:
+    actor, conversation = _writable(request, conversation_id)
+    return Status(201, actions.add_note(actor=actor, conversation=conversation, body=payload.body))
+
+
+@router.post("/{conversation_id}/assign", response=ConversationOut, summary="Assign")
+def assign(request: HttpRequest, conversation_id: int, payload: AssignIn) -> Conversation:
+    actor, conversation = _writable(request, conversation_id)
+    member = None
+    if payload.member_id is not None:
+        member = get_scoped(Member, actor.merchant, pk=payload.member_id)
+    return actions.assign(actor=actor, conversation=conversation, member=member)
+
+
+@router.post("/{conversation_id}/status", response=ConversationOut, summary="Open/pend/close")
+def set_status(request: HttpRequest, conversation_id: int, payload: StatusIn) -> Conversation:
+    actor, conversation = _writable(request, conversation_id)
+    return actions.set_status(actor=actor, conversation=conversation, status=payload.status)
+
+
+@router.post("/{conversation_id}/read", response=ConversationOut, summary="Mark read by agent")
+def mark_read(request: HttpRequest, conversation_id: int) -> Conversation:
+    actor = actor_of(request)
+    require(actor, "desk.read")
+    conversation = queries.get_conversation(actor.merchant, conversation_id)
+    actions.mark_read_by_agent(actor=actor, conversation=conversation)
+    return queries.get_conversation(actor.merchant, conversation_id)
+
+
+@router.post("/calls", response={201: MessageOut}, summary="Record a phone call")
+def record_call(request: HttpRequest, payload: CallIn) -> Any:
+    actor = actor_of(request)
+    message = actions.record_call(
+        actor=actor,
+        phone=payload.phone,
+        direction=payload.direction,
+        summary=payload.summary,
+        duration_seconds=payload.duration_seconds,
+        outcome=payload.outcome,
+        call_id=payload.call_id,
+    )
+    return Status(201, message)
+
+
+@router.post(
+    "/email/inbound",
+    response={201: ReceivedOut, 200: ReceivedOut},
+    summary='Receive one raw MIME email (message/rfc822, or JSON {"raw": "..."})',
+    openapi_extra={
+        "requestBody": {
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}
+        }
+    },
+)
+def email_inbound(request: HttpRequest) -> Any:
+    actor = actor_of(request)
+    require(actor, "desk.write")
+    message, created = email_in.receive_email(_raw_mime(request), merchant=actor.merchant)
+    return Status(201 if created else 200, _received(message, created))
+
+
+def _raw_mime(request: HttpRequest) -> bytes:
+    try:
+        body = request.body
+    except RequestDataTooBig as error:
+        raise EmailTooLarge("The email is larger than this server accepts.") from error
+    if request.content_type != "application/json":
+        return body
+    try:
+        raw = json.loads(body or b"{}").get("raw", "")
+    except (ValueError, AttributeError) as error:
+        raise MalformedEmail('The JSON body must be {"raw": "<the MIME message>"}.') from error
+    if not isinstance(raw, str):
+        raise MalformedEmail("'raw' must be the MIME message as a string.")
+    return raw.encode("utf-8", errors="surrogateescape")
+
+
+def _received(message: Message, created: bool) -> dict[str, Any]:
+    return {
+        "message_id": message.pk,
+        "conversation_id": message.conversation_id,
+        "created": created,
+    }

@@ -5,3 +5,10 @@ class ConversationsConfig(AppConfig):
     name = "aftercare.conversations"
     label = "conversations"
     verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        from aftercare.conversations import sending
+        from aftercare.core.outbox import register_handler
+
+        register_handler("conversations.email.send", sending.send_email_reply)
+        register_handler("conversations.sms.send", sending.send_sms_reply)

@@ -1,0 +1,379 @@
+"""The only writers of conversations and messages.
+
+Inbound (every channel ends in `receive_message`): dedupe on the channel's message id,
+analyse the text once, identify the customer, find or open the thread, store the message,
+link what the text names, announce it live after commit. Outbound (`reply`): store the
+message as queued and write an outbox row in the same transaction; the outbox handler sends
+it after commit (never a network call inside a transaction).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from aftercare.assistant.analysis import analyse_text
+from aftercare.commerce.models import Customer
+from aftercare.conversations import events, threading
+from aftercare.conversations.errors import CannotReply, EmptyMessage
+from aftercare.conversations.linking import (
+    find_entities,
+    identify_customer,
+    link_found,
+    normalise_contact,
+)
+from aftercare.conversations.models import Conversation, Message, MessageAttachment
+from aftercare.conversations.states import (
+    TRANSITIONS,
+    AuthorKind,
+    Channel,
+    ConversationStatus,
+    DeliveryState,
+    Direction,
+)
+from aftercare.core.actors import Actor
+from aftercare.core.api import require
+from aftercare.core.audit import record_event
+from aftercare.core.errors import InvalidTransition, ValidationFailed
+from aftercare.core.outbox import write_outbox
+from aftercare.merchants.models import Member, Merchant
+from aftercare.merchants.queries import scoped
+
+MAX_BODY = 20_000
+OUTBOX_TOPIC = {Channel.EMAIL: "conversations.email.send", Channel.SMS: "conversations.sms.send"}
+
+
+@dataclass
+class Incoming:
+    """One message as a channel delivered it, before we know whose it is."""
+
+    channel: str
+    contact: str
+    body: str
+    contact_name: str = ""
+    external_id: str = ""
+    subject: str = ""
+    body_html: str = ""
+    original: str = ""
+    our_address: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    thread_key: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, data
+    # Set by channels that already know the thread or the customer (web chat, the portal).
+    conversation: Conversation | None = None
+    customer: Customer | None = None
+
+
+def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message, bool]:
+    """Store an inbound message; (message, False) when the channel delivered it before."""
+    if incoming.external_id:
+        seen = _already_received(merchant, incoming)
+        if seen is not None:
+            return seen, False
+    if not incoming.body.strip() and not incoming.attachments:
+        raise EmptyMessage("The message has no text and no attachment.")
+    # Outside the transaction: the classifier is CPU work, not worth holding a write lock for.
+    analysis = analyse_text(incoming.body[:MAX_BODY], phone_region=merchant.default_phone_region)
+    with transaction.atomic():
+        contact = normalise_contact(merchant, incoming.channel, incoming.contact)
+        found = find_entities(merchant, analysis.entities)
+        conversation = incoming.conversation or threading.find_thread(
+            merchant, incoming, contact, found
+        )
+        customer = incoming.customer or (conversation.customer if conversation else None)
+        if customer is None:
+            customer = identify_customer(
+                merchant,
+                channel=incoming.channel,
+                contact=contact,
+                contact_name=incoming.contact_name,
+                entities=analysis.entities,
+                found=found,
+            )
+        if conversation is None:
+            conversation = _open(merchant, incoming, contact, customer)
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        message = _store_inbound(conversation, incoming, analysis.as_dict())
+        _after_inbound(conversation, message, customer)
+        link_found(conversation, found, analysis.entities)
+        events.message_added(conversation, message)
+    return message, True
+
+
+def _already_received(merchant: Merchant, incoming: Incoming) -> Message | None:
+    return (
+        scoped(Message, merchant)
+        .filter(channel=incoming.channel, external_id=incoming.external_id)
+        .first()
+    )
+
+
+def _open(
+    merchant: Merchant, incoming: Incoming, contact: str, customer: Customer | None
+) -> Conversation:
+    return Conversation.objects.create(
+        merchant=merchant,
+        channel=incoming.channel,
+        customer=customer,
+        subject=threading.clean_subject(incoming.subject)[:300],
+        contact=contact[:254],
+        contact_name=incoming.contact_name[:200],
+        our_address=incoming.our_address[:254],
+        thread_key=(incoming.thread_key or incoming.external_id)[:300],
+    )
+
+
+def _store_inbound(
+    conversation: Conversation, incoming: Incoming, analysis: dict[str, Any]
+) -> Message:
+    message = Message.objects.create(
+        merchant_id=conversation.merchant_id,
+        conversation=conversation,
+        channel=incoming.channel,
+        direction=Direction.INBOUND,
+        author_kind=AuthorKind.CUSTOMER,
+        author_name=(incoming.contact_name or incoming.contact)[:200],
+        subject=incoming.subject[:300],
+        body=incoming.body[:MAX_BODY],
+        body_html=incoming.body_html,
+        original=incoming.original,
+        external_id=incoming.external_id[:300],
+        in_reply_to=incoming.in_reply_to[:300],
+        references=" ".join(incoming.references),
+        delivery_state=DeliveryState.RECEIVED,
+        analysis=analysis,
+        meta=incoming.meta,
+    )
+    for name, content_type, data in incoming.attachments:
+        MessageAttachment.objects.create(
+            merchant_id=conversation.merchant_id,
+            message=message,
+            file=ContentFile(data, name=_safe_name(name)),
+            filename=name[:200],
+            content_type=content_type[:100],
+            size=len(data),
+        )
+    return message
+
+
+def _safe_name(name: str) -> str:
+    # Never trust a sender's file name on disk; keep only a known-harmless extension.
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
+    suffix = suffix if suffix.isalnum() and len(suffix) <= 5 else "bin"
+    return f"{uuid.uuid4().hex}.{suffix}"
+
+
+def _after_inbound(conversation: Conversation, message: Message, customer: Customer | None) -> None:
+    now = message.created_at
+    conversation.last_message_at = now
+    conversation.last_inbound_at = now
+    conversation.intent = str(message.analysis.get("intent", ""))[:32]
+    conversation.language = str(message.analysis.get("language", ""))[:16]
+    if conversation.customer_id is None and customer is not None:
+        conversation.customer = customer
+    # The customer spoke again: whoever waited on them, or closed the thread, owes an answer.
+    conversation.status = ConversationStatus.OPEN
+    conversation.save()
+
+
+# --- Agents ------------------------------------------------------------------------------
+
+
+def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
+    """An agent's answer on the conversation's channel; sent after commit (email, SMS) or
+    delivered live (web chat)."""
+    require(actor, "desk.write")
+    text = body.strip()
+    if not text:
+        raise EmptyMessage("A reply needs some text.")
+    if len(text) > MAX_BODY:
+        raise ValidationFailed(f"A reply is at most {MAX_BODY} characters.")
+    if conversation.channel in (Channel.PHONE, Channel.MARKETPLACE) and not conversation.contact:
+        raise CannotReply("This conversation has no address to answer to.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        message = _store_outbound(actor, locked, text)
+        if locked.status == ConversationStatus.OPEN:
+            locked.status = ConversationStatus.PENDING
+        locked.last_message_at = message.created_at
+        locked.save(update_fields=["status", "last_message_at", "updated_at"])
+        _send_later(locked, message)
+        record_event(
+            actor=actor,
+            subject=locked,
+            kind="conversation.replied",
+            data={"message_id": message.pk},
+        )
+        events.message_added(locked, message)
+    return message
+
+
+def _store_outbound(actor: Actor, conversation: Conversation, text: str) -> Message:
+    live = conversation.channel == Channel.WEB_CHAT
+    return Message.objects.create(
+        merchant_id=conversation.merchant_id,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Direction.OUTBOUND,
+        author_kind=AuthorKind.AGENT if actor.user else AuthorKind.SYSTEM,
+        author_member=_member_of(actor),
+        author_name=actor.label[:200],
+        subject=threading.reply_subject(conversation),
+        body=text,
+        # Web chat is delivered by the live feed and the poll itself: sent when stored.
+        delivery_state=DeliveryState.SENT if live else DeliveryState.QUEUED,
+        sent_at=timezone.now() if live else None,
+    )
+
+
+def _send_later(conversation: Conversation, message: Message) -> None:
+    topic = OUTBOX_TOPIC.get(conversation.channel)  # type: ignore[call-overload]
+    if topic is None:
+        return
+    if conversation.channel == Channel.EMAIL:
+        threading.assign_email_headers(conversation, message)
+    write_outbox(
+        merchant=conversation.merchant,
+        topic=topic,
+        dedupe_key=f"conversation-message:{message.pk}",
+        payload={"message_id": message.pk},
+    )
+
+
+def _member_of(actor: Actor) -> Member | None:
+    if actor.user is None:
+        return None
+    return Member.objects.filter(user=actor.user, merchant_id=actor.merchant_id).first()
+
+
+def add_note(*, actor: Actor, conversation: Conversation, body: str) -> Message:
+    """An internal note: seen by the team, never sent to the customer."""
+    require(actor, "desk.write")
+    text = body.strip()
+    if not text:
+        raise EmptyMessage("A note needs some text.")
+    with transaction.atomic():
+        message = Message.objects.create(
+            merchant_id=conversation.merchant_id,
+            conversation=conversation,
+            channel=conversation.channel,
+            direction=Direction.NOTE,
+            author_kind=AuthorKind.AGENT,
+            author_member=_member_of(actor),
+            author_name=actor.label[:200],
+            body=text[:MAX_BODY],
+            delivery_state=DeliveryState.SENT,
+        )
+        record_event(
+            actor=actor,
+            subject=conversation,
+            kind="conversation.noted",
+            data={"message_id": message.pk},
+        )
+        events.message_added(conversation, message)
+    return message
+
+
+def record_call(
+    *,
+    actor: Actor,
+    phone: str,
+    direction: str,
+    summary: str,
+    duration_seconds: int,
+    outcome: str = "answered",
+    call_id: str = "",
+) -> Message:
+    """A phone call as a message of a phone conversation (the IVR will call this too)."""
+    require(actor, "desk.write")
+    if direction not in (Direction.INBOUND, Direction.OUTBOUND):
+        raise ValidationFailed("A call is inbound or outbound.")
+    incoming = Incoming(
+        channel=Channel.PHONE,
+        contact=phone,
+        body=summary or f"({outcome})",
+        external_id=call_id,
+        meta={"duration_seconds": duration_seconds, "outcome": outcome, "call": direction},
+    )
+    message, _ = receive_message(merchant=actor.merchant, incoming=incoming)
+    if direction == Direction.OUTBOUND and message.direction != direction:
+        Message.objects.filter(pk=message.pk).update(
+            direction=direction, author_kind=AuthorKind.AGENT, author_name=actor.label[:200]
+        )
+        message.refresh_from_db()
+    return message
+
+
+def assign(*, actor: Actor, conversation: Conversation, member: Member | None) -> Conversation:
+    require(actor, "desk.write")
+    if member is not None and member.merchant_id != actor.merchant_id:
+        raise ValidationFailed("That person is not on this team.")
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(assignee=member)
+        conversation.assignee = member
+        record_event(
+            actor=actor,
+            subject=conversation,
+            kind="conversation.assigned",
+            data={"member_id": member.pk if member else None},
+        )
+        events.conversation_changed(conversation)
+    return conversation
+
+
+def set_status(*, actor: Actor, conversation: Conversation, status: str) -> Conversation:
+    require(actor, "desk.write")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if status not in TRANSITIONS.get(locked.status, set()):
+            raise InvalidTransition(f"A {locked.status} conversation cannot become {status}.")
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        record_event(actor=actor, subject=locked, kind="conversation.status", data={"to": status})
+        events.conversation_changed(locked)
+    return locked
+
+
+def mark_read_by_agent(*, actor: Actor, conversation: Conversation) -> None:
+    require(actor, "desk.read")
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(agent_read_at=now)
+    events.read(conversation, side="agent", at=now)
+
+
+def mark_read_by_customer(*, conversation: Conversation) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Conversation.objects.filter(pk=conversation.pk).update(customer_read_at=now)
+        scoped(Message, conversation.merchant_id).filter(
+            conversation=conversation,
+            direction=Direction.OUTBOUND,
+            delivery_state__in=[DeliveryState.SENT, DeliveryState.DELIVERED],
+        ).update(delivery_state=DeliveryState.READ)
+        events.read(conversation, side="customer", at=now)
+
+
+# Which states a new delivery report may replace: a late "sent" never undoes "delivered".
+_MAY_FOLLOW = {
+    DeliveryState.SENT: [DeliveryState.QUEUED, DeliveryState.FAILED],
+    DeliveryState.DELIVERED: [DeliveryState.QUEUED, DeliveryState.SENT, DeliveryState.FAILED],
+    DeliveryState.READ: [DeliveryState.SENT, DeliveryState.DELIVERED],
+    DeliveryState.FAILED: [DeliveryState.QUEUED, DeliveryState.SENT],
+}
+
+
+def set_delivery_state(*, message_id: int, state: str, error: str = "") -> bool:
+    """Called by senders and delivery-report webhooks; never moves a message backwards."""
+    fields: dict[str, Any] = {"delivery_state": state, "delivery_error": error[:500]}
+    if state == DeliveryState.SENT:
+        fields["sent_at"] = timezone.now()
+    earlier = _MAY_FOLLOW.get(state, [])  # type: ignore[call-overload]
+    changed = Message.objects.filter(pk=message_id, delivery_state__in=earlier).update(**fields)
+    return bool(changed)

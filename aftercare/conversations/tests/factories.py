@@ -1,0 +1,51 @@
+"""Helpers for conversation tests: a customer with an order, a parcel and a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aftercare.commerce.models import Customer, Order, Shipment
+from aftercare.commerce.tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ShipmentFactory,
+)
+from aftercare.conversations.models import ChannelAddress
+from aftercare.conversations.states import Channel
+from aftercare.merchants.models import Merchant, Store
+
+MAILBOX = "support@shop.example"
+SMS_NUMBER = "+8610690000001"
+SMS_SECRET = "sms-webhook-secret"
+TWILIO_NUMBER = "+14155550100"
+TWILIO_TOKEN = "twilio-auth-token"
+
+
+@dataclass
+class Buyer:
+    customer: Customer
+    order: Order
+    shipment: Shipment
+
+
+def buyer(merchant: Merchant, store: Store, **customer: str) -> Buyer:
+    person = CustomerFactory(merchant=merchant, **customer)
+    order = OrderFactory(merchant=merchant, store=store, customer=person)
+    OrderLineFactory(order=order)
+    shipment = ShipmentFactory(order=order)
+    return Buyer(customer=person, order=order, shipment=shipment)
+
+
+def addresses(merchant: Merchant) -> None:
+    ChannelAddress.objects.create(merchant=merchant, channel=Channel.EMAIL, address=MAILBOX)
+    ChannelAddress.objects.create(
+        merchant=merchant, channel=Channel.SMS, address=SMS_NUMBER, secret=SMS_SECRET
+    )
+    ChannelAddress.objects.create(
+        merchant=merchant,
+        channel=Channel.SMS,
+        provider="twilio",
+        address=TWILIO_NUMBER,
+        secret=TWILIO_TOKEN,
+    )
