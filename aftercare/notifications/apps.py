@@ -5,3 +5,13 @@ class NotificationsConfig(AppConfig):
     name = "aftercare.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from aftercare.core.outbox import register_handler
+        from aftercare.notifications.delivery import deliver_message
+        from aftercare.notifications.messages import DELIVER_TOPIC
+        from aftercare.notifications.webhooks import TOPIC as WEBHOOK_TOPIC
+        from aftercare.notifications.webhooks import deliver_webhook
+
+        register_handler(DELIVER_TOPIC, deliver_message)
+        register_handler(WEBHOOK_TOPIC, deliver_webhook)

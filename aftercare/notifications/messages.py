@@ -1,0 +1,181 @@
+"""Queueing notifications: render the template per channel and write outbox rows.
+
+`queue_message()` runs inside the caller's transaction (the consumer's, or an action's): the
+Notification rows and their outbox rows commit together or not at all. The dedupe key
+(`case-event:<event id>:<channel>` for case events) is unique on both tables, so handling the
+same event again writes nothing and sends nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from aftercare.commerce.models import Customer
+from aftercare.core.outbox import write_outbox
+from aftercare.merchants.models import Merchant
+from aftercare.notifications import render
+from aftercare.notifications.defaults import template_for
+from aftercare.notifications.models import (
+    Channel,
+    Notification,
+    NotificationSettings,
+    NotificationStatus,
+)
+from aftercare.notifications.routing import (
+    Route,
+    address_for,
+    language_of,
+    preference_of,
+    routes_for,
+    settings_of,
+    zone_of,
+)
+from aftercare.returns.models import Case
+
+DELIVER_TOPIC = "notifications.deliver"
+
+
+def case_values(case: Case, data: dict[str, Any], settings: NotificationSettings) -> dict[str, Any]:
+    """The documented variables (render.VARIABLES) for a message about `case`."""
+    merchant = case.merchant
+    deadline = ""
+    if case.customer_ship_due_at:
+        local = case.customer_ship_due_at.astimezone(zone_of(merchant.timezone))
+        deadline = local.strftime("%Y-%m-%d %H:%M")
+    return {
+        "customer_name": case.customer.name or "",
+        "shop_name": merchant.name,
+        "case_number": case.number,
+        "status": str(case.get_status_display()),
+        "reason": data.get("reason") or "",
+        "message": data.get("message") or "",
+        "return_address": case.return_address,
+        "return_contact": case.return_contact,
+        "rma_number": data.get("rma_number") or case.number,
+        "tracking_number": data.get("tracking_number") or data.get("external_order_id") or "",
+        "carrier": data.get("carrier") or "",
+        "refund_amount": data.get("refund_amount") or data.get("refund_total") or case.refund_total,
+        "currency": data.get("currency") or case.currency,
+        "deadline": deadline,
+        "portal_url": portal_url(case, settings),
+        "survey_url": data.get("survey_url") or "",
+    }
+
+
+def portal_url(case: Case, settings: NotificationSettings) -> str:
+    if not settings.public_base_url:
+        return ""
+    path = reverse("portal_case", args=[case.merchant.slug, case.pk])
+    return settings.public_base_url.rstrip("/") + path
+
+
+def rendered(
+    merchant_id: int, event: str, channel: str, language: str, values: dict[str, Any]
+) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of one message."""
+    template = template_for(merchant_id, event, channel, language)
+    subject = render.render(template.subject, values) if template.subject else ""
+    body = render.render(template.body, values)
+    html = ""
+    if channel == Channel.EMAIL:
+        if template.html_body:
+            html = render.render(template.html_body, values, html=True)
+        else:
+            html = render.html_from_text(body, title=subject)
+    return subject, body, html
+
+
+def queue_message(
+    *,
+    merchant: Merchant,
+    customer: Customer,
+    event: str,
+    values: dict[str, Any],
+    dedupe_base: str,
+    case: Case | None = None,
+    now: datetime | None = None,
+    routes: list[Route] | None = None,
+) -> list[Notification]:
+    """Render and queue `event` for `customer` on every channel routing picks. Idempotent."""
+    now = now or timezone.now()
+    settings = settings_of(merchant)
+    if routes is None:
+        preference = preference_of(customer)
+        routes = routes_for(
+            customer, settings, preference, now=now, merchant_timezone=merchant.timezone
+        )
+    language = language_of(customer, merchant)
+    queued = []
+    for route in routes:
+        key = f"{dedupe_base}:{route.channel}"
+        if Notification.objects.filter(dedupe_key=key).exists():
+            continue
+        subject, body, html = rendered(merchant.pk, event, route.channel, language, values)
+        queued.append(
+            _write(
+                merchant=merchant,
+                customer=customer,
+                case=case,
+                event=event,
+                route=route,
+                language=language,
+                texts=(subject, body, html),
+                key=key,
+                now=now,
+            )
+        )
+    return queued
+
+
+def _write(
+    *,
+    merchant: Merchant,
+    customer: Customer,
+    case: Case | None,
+    event: str,
+    route: Route,
+    language: str,
+    texts: tuple[str, str, str],
+    key: str,
+    now: datetime,
+) -> Notification:
+    subject, body, html = texts
+    portal = route.channel == Channel.PORTAL
+    notification = Notification.objects.create(
+        merchant=merchant,
+        customer=customer,
+        case=case,
+        event=event,
+        channel=route.channel,
+        language=language,
+        recipient=route.recipient,
+        subject=subject[:300],
+        body=body,
+        html_body=html,
+        # The in-portal notice is delivered by being stored: the portal reads these rows.
+        status=NotificationStatus.DELIVERED if portal else NotificationStatus.QUEUED,
+        provider="portal" if portal else "",
+        delivered_at=now if portal else None,
+        sent_at=now if portal else None,
+        dedupe_key=key,
+        due_at=route.due_at,
+    )
+    if not portal:
+        run_after = route.due_at if route.due_at > now else None
+        notification.outbox = write_outbox(
+            merchant=merchant,
+            topic=DELIVER_TOPIC,
+            dedupe_key=key,
+            payload={"notification_id": notification.pk},
+            run_after=run_after,
+        )
+        notification.save(update_fields=["outbox"])
+    return notification
+
+
+def direct_route(customer: Customer, channel: str, now: datetime) -> Route:
+    return Route(channel=channel, recipient=address_for(customer, channel), due_at=now)

@@ -1,0 +1,77 @@
+"""Fixtures: a real SMTP server, an HTTP SMS sink, a merchant whose notices go through them,
+and `run_worker()`, which does what the task worker does for our outbox topics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from aftercare.commerce.models import Order, OrderLine
+from aftercare.core.outbox import deliver_outbox_message
+from aftercare.core.outbox_models import OutboxMessage, OutboxStatus
+from aftercare.merchants.models import Merchant, Store
+from aftercare.notifications.models import NotificationSettings
+from aftercare.notifications.tests.servers import HttpSink, SmtpSink, http_server, smtp_server
+from aftercare.policies.tests.factories import delivered_order
+from aftercare.returns.tests.helpers import install_policy
+
+TOPICS = ("notifications.deliver", "notifications.webhook")
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpSink]:
+    with smtp_server() as (sink, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        yield sink
+
+
+@pytest.fixture
+def sms() -> Iterator[HttpSink]:
+    with http_server("sms") as sink:
+        yield sink
+
+
+@pytest.fixture
+def notify_settings(merchant: Merchant, sms: HttpSink) -> NotificationSettings:
+    return NotificationSettings.objects.create(
+        merchant=merchant,
+        enabled_channels=["sms", "email", "portal"],
+        sms_provider="http",
+        http_sms_url=sms.url + "/send",
+        http_sms_auth_header="Bearer gw-token",
+        sms_from="ACME",
+        email_from="care@acme.test",
+        public_base_url="https://care.acme.test",
+    )
+
+
+@pytest.fixture
+def reviewed(merchant: Merchant) -> Any:
+    return install_policy(merchant, "custom")
+
+
+@pytest.fixture
+def order_lines(merchant: Merchant, store: Store) -> tuple[Order, list[OrderLine]]:
+    return delivered_order(merchant, store)
+
+
+def run_worker(max_rounds: int = 20) -> int:
+    """Deliver every due message of our topics, as the worker would; returns deliveries."""
+    done = 0
+    for _ in range(max_rounds):
+        due = list(
+            OutboxMessage.objects.filter(
+                topic__in=TOPICS, status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
+            ).values_list("pk", flat=True)
+        )
+        if not due:
+            break
+        for pk in due:
+            deliver_outbox_message(pk, worker_id="test-worker")
+            done += 1
+    return done
