@@ -417,7 +417,7 @@ def _issue_voucher(grant: Grant, *, actor: Actor, settings: RefundSettings) -> G
 
 def lock_grant(actor: Actor, grant_id: int) -> Grant:
     grant = (
-        Grant.objects.select_for_update()
+        Grant.objects.select_for_update(of=("self",))
         .select_related("order", "case")
         .filter(pk=grant_id, merchant_id=actor.merchant_id)
         .first()

@@ -203,7 +203,7 @@ def deliver_execution(message: Any) -> dict[str, Any]:
 def apply_result(execution_id: int, result: RefundResult, *, actor_label: str) -> Execution:
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update()
+            Execution.objects.select_for_update(of=("self",))
             .select_related("grant__order", "grant__case", "grant__merchant")
             .get(pk=execution_id)
         )

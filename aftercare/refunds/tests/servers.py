@@ -32,6 +32,7 @@ class Provider:
     posts: list[dict[str, Any]] = field(default_factory=list)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)  # key -> refund
     bad_signatures: int = 0
+    arrivals: int = 0  # requests received, counted before any sleep
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -69,6 +70,9 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, body: dict[str, Any]) -> None:
+            # The refund is made before the pause: a caller killed while waiting has paid.
+            if provider.sleep:
+                time.sleep(provider.sleep)
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -78,8 +82,7 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if provider.sleep:
-                time.sleep(provider.sleep)
+            provider.arrivals += 1
             key = self.headers.get("Idempotency-Key", "")
             if self.path == "/hook":
                 try:
