@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from aftercare.core.actors import Actor
 from aftercare.core.outbox import deliver_outbox_message
 from aftercare.core.outbox_models import OutboxMessage
 from aftercare.core.testing import MerchantFactory, StoreFactory, api_caller
@@ -18,7 +19,6 @@ from aftercare.policies.tests.factories import delivered_order
 from aftercare.refunds.actions import grant_refund
 from aftercare.refunds.models import Execution, Grant, LedgerEntry
 from aftercare.refunds.tests.conftest import use_gateway
-from aftercare.core.actors import Actor
 
 CALLERS = 50
 
@@ -32,7 +32,7 @@ def race(count: int, work: Callable[[int], Any]) -> list[Any]:
         try:
             barrier.wait()
             results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects it
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
