@@ -26,6 +26,7 @@ from aftercare.conversations.linking import (
     identify_customer,
     link_found,
     normalise_contact,
+    with_case_numbers,
 )
 from aftercare.conversations.models import Conversation, Message, MessageAttachment
 from aftercare.conversations.states import (
@@ -81,9 +82,14 @@ def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message,
         raise EmptyMessage("The message has no text and no attachment.")
     # Outside the transaction: the classifier is CPU work, not worth holding a write lock for.
     analysis = analyse_text(incoming.body[:MAX_BODY], phone_region=merchant.default_phone_region)
+    result = analysis.as_dict()
+    result["entities"] = with_case_numbers(
+        analysis.entities, f"{incoming.subject}\n{incoming.body[:MAX_BODY]}"
+    )
+    entities = result["entities"]
     with transaction.atomic():
         contact = normalise_contact(merchant, incoming.channel, incoming.contact)
-        found = find_entities(merchant, analysis.entities)
+        found = find_entities(merchant, entities)
         conversation = incoming.conversation or threading.find_thread(
             merchant, incoming, contact, found
         )
@@ -94,15 +100,15 @@ def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message,
                 channel=incoming.channel,
                 contact=contact,
                 contact_name=incoming.contact_name,
-                entities=analysis.entities,
+                entities=entities,
                 found=found,
             )
         if conversation is None:
             conversation = _open(merchant, incoming, contact, customer)
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        message = _store_inbound(conversation, incoming, analysis.as_dict())
+        message = _store_inbound(conversation, incoming, result)
         _after_inbound(conversation, message, customer)
-        link_found(conversation, found, analysis.entities)
+        link_found(conversation, found)
         events.message_added(conversation, message)
     return message, True
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,24 @@ from aftercare.conversations.states import Channel, LinkKind
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
 from aftercare.returns.models import Case
+
+# The returns engine numbers cases RMA-<year>-<six digits> (returns/actions.py). The
+# assistant's extractor reads only "RMA-2026" of that, so cases are found here too.
+CASE_NUMBER = re.compile(r"\bRMA[-_ ]?(\d{4})[-_ ]?(\d{6,9})\b", re.IGNORECASE)
+
+
+def case_numbers(text: str) -> list[str]:
+    return list(dict.fromkeys(f"RMA-{y}-{n}" for y, n in CASE_NUMBER.findall(text or "")))
+
+
+def with_case_numbers(entities: dict[str, list[Any]], text: str) -> dict[str, list[Any]]:
+    """The assistant's entities with the full case numbers of `text` put first."""
+    found = case_numbers(text)
+    if not found:
+        return entities
+    merged = dict(entities)
+    merged["case_numbers"] = list(dict.fromkeys([*found, *entities.get("case_numbers", [])]))
+    return merged
 
 
 @dataclass
@@ -127,7 +146,7 @@ def _new_customer(merchant: Merchant, *, channel: str, contact: str, name: str) 
     return customer
 
 
-def link_found(conversation: Conversation, found: Found, entities: dict[str, list[Any]]) -> int:
+def link_found(conversation: Conversation, found: Found) -> int:
     """Attach what was found; links that exist already are left alone. Returns new links."""
     existing: set[tuple[str, int | None, int | None, int | None]] = set(
         conversation.links.values_list("kind", "order_id", "shipment_id", "case_id")

@@ -18,6 +18,7 @@ from django.db.models import Prefetch, QuerySet
 
 from aftercare.commerce.models import Customer, Order, OrderLine, Shipment
 from aftercare.commerce.phones import InvalidPhone, looks_like_phone, to_e164
+from aftercare.conversations.linking import case_numbers
 from aftercare.conversations.models import Conversation
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
@@ -66,7 +67,8 @@ def find_customer(merchant: Merchant, query: str) -> tuple[int, str] | None:
         found = _first(scoped(Customer, merchant).filter(email__in={text, text.lower()}), "pk")
         return (found, "email") if found else None
     if text.upper().startswith("RMA"):
-        found = _first(scoped(Case, merchant).filter(number=text.upper()), "customer_id")
+        number = (case_numbers(text) or [text.upper()])[0]
+        found = _first(scoped(Case, merchant).filter(number=number), "customer_id")
         return (found, "case_number") if found else None
     if looks_like_phone(text):
         with contextlib.suppress(InvalidPhone):

@@ -14,6 +14,7 @@ from aftercare.commerce.tests.factories import (
 from aftercare.conversations.models import ChannelAddress
 from aftercare.conversations.states import Channel
 from aftercare.merchants.models import Merchant, Store
+from aftercare.returns.models import Case
 
 MAILBOX = "support@shop.example"
 SMS_NUMBER = "+8610690000001"
@@ -48,4 +49,27 @@ def addresses(merchant: Merchant) -> None:
         provider="twilio",
         address=TWILIO_NUMBER,
         secret=TWILIO_TOKEN,
+    )
+
+
+def open_case(merchant: Merchant, who: Buyer) -> Case:
+    """A real case on the buyer's order, opened by the returns engine under a preset policy."""
+    from aftercare.core.actors import Actor
+    from aftercare.policies.actions import create_policy
+    from aftercare.policies.models import ReturnPolicy
+    from aftercare.policies.presets import PRESETS
+    from aftercare.returns.actions import LineRequest, create_case
+
+    system = Actor.system(merchant)
+    if not ReturnPolicy.objects.filter(merchant=merchant).exists():
+        create_policy(actor=system, name="returns", spec=PRESETS["china_7day"]())
+    line = who.order.lines.first()
+    assert line is not None
+    return create_case(
+        actor=system,
+        order_id=who.order.pk,
+        lines=[LineRequest(order_line_id=line.pk, quantity=1)],
+        type="return_refund",
+        reason="size",
+        description="too small",
     )

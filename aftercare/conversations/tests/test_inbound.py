@@ -20,7 +20,9 @@ def test_an_sms_from_a_known_phone_finds_the_customer_and_links_the_order(mercha
 
     message, created = receive_message(
         merchant=merchant,
-        incoming=Incoming(channel=Channel.SMS, contact="138 0013 8000", body=text, external_id="s1"),
+        incoming=Incoming(
+            channel=Channel.SMS, contact="138 0013 8000", body=text, external_id="s1"
+        ),
     )
 
     assert created
