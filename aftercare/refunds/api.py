@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from aftercare.core.api import PageOut, actor_of, page_of, require
 from aftercare.core.errors import NotFound
@@ -61,7 +61,7 @@ def list_grants(request: HttpRequest, filters: Query[GrantFilters]) -> dict[str,
 
 
 @router.post("/grants", response={201: GrantDetailOut}, summary="Grant a refund or compensation")
-def create_grant(request: HttpRequest, payload: GrantIn) -> tuple[int, dict[str, Any]]:
+def create_grant(request: HttpRequest, payload: GrantIn) -> Status:
     actor = actor_of(request)
     grant = actions.grant_refund(
         actor=actor,
@@ -78,7 +78,7 @@ def create_grant(request: HttpRequest, payload: GrantIn) -> tuple[int, dict[str,
         coupon_code=payload.coupon_code,
         part_description=payload.part_description,
     )
-    return 201, detail_of(actor.merchant_id, grant.pk)
+    return Status(201, detail_of(actor.merchant_id, grant.pk))
 
 
 @router.get("/grants/{int:grant_id}", response=GrantDetailOut, summary="One grant")
