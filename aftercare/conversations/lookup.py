@@ -62,9 +62,11 @@ def find_customer(merchant: Merchant, query: str) -> tuple[int, str] | None:
     if not text:
         return None
     if "@" in text:
-        # Exact match on the indexed column (iexact would defeat the index on PostgreSQL);
-        # addresses are stored as given, so try that and its lower case.
-        found = _first(scoped(Customer, merchant).filter(email__in={text, text.lower()}), "pk")
+        # Exact match on the indexed column first (iexact defeats the index on PostgreSQL);
+        # commerce stores addresses as given, so a differently-cased one falls back to iexact.
+        customers = scoped(Customer, merchant)
+        found = _first(customers.filter(email__in={text, text.lower()}), "pk")
+        found = found or _first(customers.filter(email__iexact=text), "pk")
         return (found, "email") if found else None
     if text.upper().startswith("RMA"):
         number = (case_numbers(text) or [text.upper()])[0]

@@ -1,0 +1,105 @@
+"""The desk pages: inbox filters, a conversation with the 360 panel, reply and note, and
+sanitised HTML."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from aftercare.conversations.actions import Incoming, receive_message
+from aftercare.conversations.models import Message
+from aftercare.conversations.states import Channel, Direction
+from aftercare.conversations.tests.factories import buyer
+from aftercare.core.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(agent) -> Client:
+    client = Client()
+    assert client.login(username=agent.user.username, password=PASSWORD)
+    return client
+
+
+def chat_from(merchant, contact: str, body: str, **extra) -> Message:
+    message, _ = receive_message(
+        merchant=merchant,
+        incoming=Incoming(channel=Channel.WEB_CHAT, contact=contact, body=body, **extra),
+    )
+    return message
+
+
+def test_the_inbox_lists_and_filters_conversations(desk, merchant):
+    chat_from(merchant, "visitor-a", "where is my parcel")
+    receive_message(
+        merchant=merchant,
+        incoming=Incoming(channel=Channel.SMS, contact="+8613800138111", body="refund please"),
+    )
+
+    everything = desk.get("/desk/").content.decode()
+    sms_only = desk.get("/desk/?channel=sms").content.decode()
+    mine = desk.get("/desk/?assignee=me").content.decode()
+
+    assert "visitor-a" in everything and "+8613800138111" in everything
+    assert "visitor-a" not in sms_only and "+8613800138111" in sms_only
+    assert "No conversations." in mine
+
+
+def test_a_conversation_shows_the_360_panel_and_takes_a_reply_and_a_note(desk, merchant, store):
+    known = buyer(merchant, store, phone="+8613800138222")
+    message, _ = receive_message(
+        merchant=merchant,
+        incoming=Incoming(
+            channel=Channel.SMS,
+            contact="+8613800138222",
+            body=f"order {known.order.external_id} is late",
+        ),
+    )
+    url = f"/desk/c/{message.conversation_id}/"
+
+    page = desk.get(url).content.decode()
+    desk.post(url + "reply/", {"body": "Sorry, checking now"}, HTTP_HX_REQUEST="true")
+    desk.post(url + "note/", {"body": "courier says tomorrow"})
+
+    assert 'id="customer-360"' in page
+    assert known.order.external_id in page
+    assert known.shipment.tracking_number in page
+    directions = list(Message.objects.order_by("id").values_list("direction", flat=True))
+    assert directions == [Direction.INBOUND, Direction.OUTBOUND, Direction.NOTE]
+
+
+def test_message_html_is_sanitised_for_display(desk, merchant):
+    message = chat_from(
+        merchant,
+        "visitor-b",
+        "hi",
+        body_html='<p onclick="steal()">hi<script>alert(1)</script><a href="javascript:x()">x</a></p>',
+    )
+
+    page = desk.get(f"/desk/c/{message.conversation_id}/").content.decode()
+
+    assert "<script>alert(1)" not in page
+    assert "onclick" not in page
+    assert "javascript:x()" not in page
+
+
+def test_another_merchants_conversation_is_a_404(merchant, other_merchant, other_agent):
+    message = chat_from(merchant, "visitor-c", "private")
+    client = Client()
+    assert client.login(username=other_agent.user.username, password=PASSWORD)
+
+    response = client.get(f"/desk/c/{message.conversation_id}/")
+    reply = client.post(f"/desk/c/{message.conversation_id}/reply/", {"body": "x"})
+
+    assert response.status_code == 404
+    assert reply.status_code == 404
+    assert Message.objects.count() == 1
+
+
+def test_a_customer_lookup_page(desk, merchant, store):
+    known = buyer(merchant, store, email="find.me@example.com")
+
+    page = desk.get("/desk/customer/?q=find.me@example.com").content.decode()
+
+    assert known.order.external_id in page

@@ -1,0 +1,108 @@
+"""GET /api/v1/customers/lookup: every kind of input, the panel's contents, constant queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aftercare.commerce.tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory
+from aftercare.conversations.actions import Incoming, receive_message
+from aftercare.conversations.states import Channel
+from aftercare.conversations.tests.factories import Buyer, buyer, open_case
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers/lookup?q="
+
+
+@pytest.fixture
+def known(merchant, store) -> Buyer:
+    return buyer(merchant, store, phone="+8613800138000", email="Li.Lei@example.com")
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("138 0013 8000", "phone"),
+        ("+86 138-0013-8000", "phone"),
+        ("008613800138000", "phone"),
+        ("li.lei@example.com", "email"),
+        ("Li.Lei@example.com", "email"),
+    ],
+)
+def test_phone_and_email_in_common_formats(api, known, query, kind):
+    response = api.get(URL + query.replace("+", "%2B"))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["matched_by"] == kind
+    assert body["customer"]["id"] == known.customer.pk
+    assert "Server-Timing" in response
+
+
+def test_order_tracking_and_case_numbers(api, merchant, known):
+    case = open_case(merchant, known)
+
+    by_order = api.get(URL + known.order.external_id).json()
+    by_tracking = api.get(URL + known.shipment.tracking_number.lower()).json()
+    by_case = api.get(URL + case.number.lower()).json()
+
+    assert by_order["matched_by"] == "order_number"
+    assert by_tracking["matched_by"] == "tracking_number"
+    assert by_case["matched_by"] == "case_number"
+    assert {by_order["customer"]["id"], by_tracking["customer"]["id"]} == {known.customer.pk}
+    order = by_case["orders"][0]
+    assert order["external_id"] == known.order.external_id
+    assert order["lines"][0]["quantity"] == 2
+    assert order["shipments"][0]["tracking_number"] == known.shipment.tracking_number
+    assert by_case["open_cases"][0]["number"] == case.number
+    assert "clock" in by_case["open_cases"][0]
+
+
+def test_nothing_found_is_a_404_problem(api, known):
+    response = api.get(URL + "nobody@nowhere.example")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_another_merchants_customer_is_not_found(other_api, known):
+    for query in (known.customer.email, known.order.external_id, known.shipment.tracking_number):
+        assert other_api.get(URL + query).status_code == 404
+
+
+def _history(merchant, store, known: Buyer, orders: int) -> None:
+    for n in range(orders):
+        order = OrderFactory(merchant=merchant, store=store, customer=known.customer)
+        OrderLineFactory(order=order)
+        OrderLineFactory(order=order)
+        ShipmentFactory(order=order)
+    for n in range(orders // 5):
+        receive_message(
+            merchant=merchant,
+            incoming=Incoming(
+                channel=Channel.EMAIL, contact=known.customer.email, body=f"question {n}"
+            ),
+        )
+    open_case(merchant, known)
+
+
+def _queries_for(api, query: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(URL + query)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_history(api, merchant, store, known):
+    queries_kinds = [known.customer.email, known.order.external_id]
+    api.get(URL + "warm-up")  # the key's first use also records its last-used time
+    small = [_queries_for(api, q) for q in queries_kinds]
+
+    _history(merchant, store, known, orders=40)
+    large = [_queries_for(api, q) for q in queries_kinds]
+
+    assert small == large
+    # Auth (key lookup and its last-used touch) + resolving + the panel's bounded queries.
+    assert max(large) <= 12
