@@ -74,7 +74,9 @@ def test_message_html_is_sanitised_for_display(desk, merchant):
         merchant,
         "visitor-b",
         "hi",
-        body_html='<p onclick="steal()">hi<script>alert(1)</script><a href="javascript:x()">x</a></p>',
+        body_html=(
+            '<p onclick="steal()">hi<script>alert(1)</script><a href="javascript:x()">x</a></p>'
+        ),
     )
 
     page = desk.get(f"/desk/c/{message.conversation_id}/").content.decode()

@@ -73,7 +73,7 @@ def test_another_merchants_customer_is_not_found(other_api, known):
 
 
 def _history(merchant, store, known: Buyer, orders: int) -> None:
-    for n in range(orders):
+    for _ in range(orders):
         order = OrderFactory(merchant=merchant, store=store, customer=known.customer)
         OrderLineFactory(order=order)
         OrderLineFactory(order=order)
