@@ -16,10 +16,12 @@ from django.db import models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from aftercare.commerce.models import Order
+from aftercare.commerce.models import Order, Product
 from aftercare.core.actors import Actor
 from aftercare.core.errors import NotFound, ValidationFailed
 from aftercare.core.models import AuditEvent
+from aftercare.merchants.models import Merchant
+from aftercare.merchants.queries import scoped
 from aftercare.policies.domain import Decision, Outcome, RequestLine
 from aftercare.policies.engine import evaluate
 from aftercare.policies.errors import NoActivePolicy
@@ -58,6 +60,7 @@ class LineRequest:
     stated_condition: str = "unopened"
     tags_on: bool | None = None
     accessories_complete: bool | None = None
+    replacement_product_id: int | None = None  # exchanges: what the customer wants instead
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def create_case_full(
                     }
                 ],
             )
+        replacements = _replacement_products(merchant, lines, type)
         # Read under the order lock: every case committed before it is counted.
         state = queries.order_state(order.pk, merchant.pk, order.customer_id)
         facts = facts_from(
@@ -195,6 +199,7 @@ def create_case_full(
                     stated_condition=line.stated_condition,
                     eligibility=str(by_line[line.order_line_id].outcome),
                     refund_amount=by_line[line.order_line_id].refund.refund,
+                    replacement_product=replacements.get(line.replacement_product_id or 0),
                 )
                 for line in lines
             ]
@@ -207,6 +212,31 @@ def create_case_full(
             lines=case_lines,
             timeline=batch.audit,
         )
+
+
+def _replacement_products(
+    merchant: Merchant, lines: Sequence[LineRequest], type: str
+) -> dict[int, Product]:
+    """The products customers asked for instead, the merchant's own; one query, and only when
+    a line names one (an exchange)."""
+    wanted = {line.replacement_product_id for line in lines if line.replacement_product_id}
+    if not wanted:
+        return {}
+    errors = []
+    if type != CaseType.EXCHANGE:
+        errors.append({"loc": ["body", "type"], "msg": "only an exchange names a replacement"})
+    found = scoped(Product, merchant).in_bulk(wanted)
+    for index, line in enumerate(lines):
+        if line.replacement_product_id and line.replacement_product_id not in found:
+            loc = ["body", "lines", str(index), "replacement_product_id"]
+            errors.append({"loc": loc, "msg": "no such product"})
+    if errors:
+        raise ValidationFailed(
+            "The replacement is not valid.",
+            code="invalid_replacement",
+            errors=[{**e, "type": "invalid_replacement"} for e in errors],
+        )
+    return found
 
 
 def _check_request(

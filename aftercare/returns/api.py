@@ -75,6 +75,7 @@ def create_case(
                 stated_condition=str(line.stated_condition),
                 tags_on=line.tags_on,
                 accessories_complete=line.accessories_complete,
+                replacement_product_id=line.replacement_product_id,
             )
             for line in payload.lines
         ],

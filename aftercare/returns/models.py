@@ -152,6 +152,11 @@ class CaseLine(MerchantScoped):
     outcome = models.CharField(
         max_length=16, choices=LineOutcome.choices, default=LineOutcome.PENDING
     )
+    # Exchanges (R4): what the customer asked for instead; the agent confirms it (or another
+    # product) when the replacement goes out.
+    replacement_product = models.ForeignKey(
+        "commerce.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Inspection (R3), filled by record_inspection.
     received_quantity = models.PositiveIntegerField(null=True, blank=True)
     damaged_quantity = models.PositiveIntegerField(null=True, blank=True)

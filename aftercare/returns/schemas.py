@@ -8,14 +8,21 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from aftercare.policies.schemas import EvaluateIn
+from aftercare.policies.schemas import EvaluateIn, EvaluateLineIn
 from aftercare.returns.models import AttachmentKind, ItemCondition, NegotiationKind
+
+
+class CaseLineIn(EvaluateLineIn):
+    replacement_product_id: int | None = Field(
+        default=None, description="Exchanges: the product the customer wants instead."
+    )
 
 
 class CaseIn(EvaluateIn):
     """The body of POST /policies/evaluate (the dry run) plus a description. A case is always
     judged by the active policy version; `policy_version_id`, if sent, must name it."""
 
+    lines: list[CaseLineIn] = Field(min_length=1, max_length=200)  # type: ignore[assignment]
     description: str = Field(default="", max_length=5000)
 
 
@@ -121,6 +128,7 @@ class CaseLineOut(Schema):
     eligibility: str
     refund_amount: Decimal
     outcome: str
+    replacement_product_id: int | None
     received_quantity: int | None
     damaged_quantity: int | None
     inspected_condition: str

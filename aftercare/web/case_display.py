@@ -10,9 +10,10 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from aftercare.commerce.models import Order, OrderLine
+from aftercare.commerce.models import Order, OrderLine, Product
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Merchant
+from aftercare.merchants.queries import scoped
 from aftercare.policies.domain import Outcome, RequestLine
 from aftercare.policies.engine import evaluate
 from aftercare.policies.facts import build_facts
@@ -50,7 +51,7 @@ def order_eligibility(merchant: Merchant, order: Order) -> list[LineEligibility]
     version = active_version(merchant)
     if version is None:
         return None
-    lines = list(order.lines.order_by("line_no"))
+    lines = list(order.lines.select_related("product").order_by("line_no"))
     history = queries.order_history(order.pk)
     available = {
         line.pk: line.quantity - history.returned_quantity.get(line.pk, 0) for line in lines
@@ -154,3 +155,25 @@ def line_explanations(case: Case) -> dict[int, str]:
         if line_id is not None and text:
             out[int(line_id)] = text
     return out
+
+
+# At most this many products offered as the replacement of one line: a page for a phone.
+REPLACEMENT_CHOICES = 30
+
+
+def replacement_choices(merchant: Merchant, lines: list[OrderLine]) -> dict[int, list[Product]]:
+    """What a customer may ask for instead of each line in an exchange: products of the same
+    category (sizes and colours of a style share it), the line's own product first ("the
+    same again", for a faulty one). One query, whatever the number of lines."""
+    categories = {line.product.category for line in lines}
+    same_category: dict[str, list[Product]] = {}
+    products = scoped(Product, merchant).filter(category__in=categories).order_by("name", "pk")
+    for product in products[: REPLACEMENT_CHOICES * max(len(categories), 1) * 4]:
+        same_category.setdefault(product.category, []).append(product)
+    choices = {}
+    for line in lines:
+        others = [
+            p for p in same_category.get(line.product.category, []) if p.pk != line.product_id
+        ]
+        choices[line.pk] = [line.product, *others][:REPLACEMENT_CHOICES]
+    return choices

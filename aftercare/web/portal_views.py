@@ -32,6 +32,7 @@ from aftercare.web.case_display import (
     explanation,
     line_explanations,
     order_eligibility,
+    replacement_choices,
     timeline_entries,
 )
 from aftercare.web.problems import messages_for
@@ -91,10 +92,13 @@ def lookup(request: HttpRequest, merchant_slug: str) -> HttpResponse:
 def _order_context(merchant: Merchant, order: Order, **extra: Any) -> dict[str, Any]:
     eligibility = order_eligibility(merchant, order)
     cases = list(queries.cases_of(merchant, order_id=order.pk))
+    open_lines = [item for item in eligibility or [] if item.available > 0]
+    choices = replacement_choices(merchant, [item.line for item in open_lines])
     return {
         "merchant": merchant,
         "order": order,
         "eligibility": eligibility,
+        "request_rows": [(item, choices[item.line.pk]) for item in open_lines],
         "can_request": bool(eligibility) and any(e.available > 0 for e in eligibility or []),
         "cases": cases,
         "types": CaseType.choices,
@@ -127,6 +131,7 @@ def _read_request_form(request: HttpRequest, order: Order) -> _RequestForm:
     means "not this line". Anything that is not a whole number counts as zero here and the
     action refuses an empty request with a message."""
     lines = []
+    exchange = request.POST.get("type") == CaseType.EXCHANGE
     for line in order.lines.all():
         raw = request.POST.get(f"qty_{line.pk}", "").strip()
         quantity = int(raw) if raw.isdigit() else 0
@@ -134,7 +139,10 @@ def _read_request_form(request: HttpRequest, order: Order) -> _RequestForm:
             condition = request.POST.get(f"condition_{line.pk}", ItemCondition.UNOPENED)
             lines.append(
                 actions.LineRequest(
-                    order_line_id=line.pk, quantity=quantity, stated_condition=condition
+                    order_line_id=line.pk,
+                    quantity=quantity,
+                    stated_condition=condition,
+                    replacement_product_id=_replacement(request, line.pk) if exchange else None,
                 )
             )
     return _RequestForm(
@@ -144,6 +152,12 @@ def _read_request_form(request: HttpRequest, order: Order) -> _RequestForm:
         lines=lines,
         photos=request.FILES.getlist("photos")[:MAX_PHOTOS],
     )
+
+
+def _replacement(request: HttpRequest, line_id: int) -> int | None:
+    # Not a number: no wish (the action checks that a number names one of the merchant's).
+    raw = request.POST.get(f"replacement_{line_id}", "").strip()
+    return int(raw) if raw.isdigit() else None
 
 
 def _open_case(actor: Actor, order: Order, form: _RequestForm) -> Case:
