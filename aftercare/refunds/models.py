@@ -73,6 +73,7 @@ class GrantSource(models.TextChoices):
     REFUND_POINT = "refund_point", _("The policy's refund point")
     NEGOTIATION = "negotiation", _("A negotiated outcome")
     AGENT = "agent", _("Granted by staff")
+    RETENTION = "retention", _("A retention offer the customer accepted")
 
 
 class GrantStatus(models.TextChoices):
@@ -259,8 +260,9 @@ class RetentionOffer(MerchantScoped):
 
 
 class RetentionResponse(MerchantScoped):
-    """What the customer answered to an offer, recorded on the case (or the order, if the
-    customer refused and went on to submit the case, the case is linked afterwards)."""
+    """What the customer answered to an offer. A refusal is recorded on the case the customer
+    then submitted; an accepted exchange on the exchange case; an accepted coupon or partial
+    refund on the order (no return case follows) with the grant it made."""
 
     offer = models.ForeignKey(RetentionOffer, on_delete=models.PROTECT, related_name="responses")
     order = models.ForeignKey("commerce.Order", on_delete=models.CASCADE, related_name="+")
@@ -269,11 +271,22 @@ class RetentionResponse(MerchantScoped):
     )
     accepted = models.BooleanField()
     value = money(default=0)
+    grant = models.ForeignKey(
+        Grant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=24)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["merchant", "created_at"])]
+        constraints = [
+            # Accepting the same offer twice (a double click) must not grant twice.
+            models.UniqueConstraint(
+                fields=["order", "offer"],
+                condition=models.Q(accepted=True),
+                name="retention_offer_accepted_once",
+            )
+        ]
 
 
 class RefundEvent(MerchantScoped):

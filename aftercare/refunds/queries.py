@@ -29,6 +29,7 @@ from aftercare.refunds.models import (
 )
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 # Grants that still hold their amount against what was paid: everything not cancelled (a
 # failed grant may be retried, so it keeps its share until finance cancels it).
@@ -52,7 +53,7 @@ def order_paid(order: Order) -> Decimal:
     if not payments.exists():
         return order.total
     paid = payments.filter(status=PaymentStatus.PAID).aggregate(s=Sum("amount"))["s"] or ZERO
-    return min(paid, order.total)
+    return min(_cents(paid), order.total)
 
 
 def line_paid(order: Order) -> dict[int, Decimal]:
@@ -71,7 +72,7 @@ def line_paid(order: Order) -> dict[int, Decimal]:
 def held_on_order(order_id: int) -> Decimal:
     """Amount of every grant on the order that still holds money (the cap's left side)."""
     total = Grant.objects.filter(HOLDING, order_id=order_id).aggregate(s=Sum("amount"))["s"]
-    return total or ZERO
+    return _cents(total)
 
 
 def held_per_line(order_id: int) -> dict[int, Decimal]:
@@ -81,7 +82,12 @@ def held_per_line(order_id: int) -> dict[int, Decimal]:
         .values("order_line_id")
         .annotate(s=Sum("amount"))
     )
-    return {row["order_line_id"]: row["s"] for row in rows}
+    return {row["order_line_id"]: _cents(row["s"]) for row in rows}
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    # SQLite adds decimals as floats; every sum is whole cents, so rounding restores it.
+    return ZERO if value is None else Decimal(value).quantize(CENT)
 
 
 def _signed_amount() -> Any:
@@ -98,7 +104,7 @@ def refunded_total(**lookup: Any) -> Decimal:
     result = LedgerEntry.objects.filter(**lookup).aggregate(
         s=Coalesce(Sum(_signed_amount()), Value(ZERO), output_field=MONEY)
     )
-    return result["s"]
+    return _cents(result["s"])
 
 
 def refunded_per_line(order_id: int) -> dict[int, Decimal]:
@@ -111,7 +117,7 @@ def refunded_per_line(order_id: int) -> dict[int, Decimal]:
         .values("order_line_id")
         .annotate(s=Sum("amount"))
     )
-    return {row["order_line_id"]: row["s"] for row in rows}
+    return {row["order_line_id"]: _cents(row["s"]) for row in rows}
 
 
 def case_paid_out(case_id: int) -> bool:

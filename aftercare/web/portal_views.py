@@ -23,6 +23,7 @@ from aftercare.core.actors import Actor
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
+from aftercare.refunds import retention
 from aftercare.returns import actions, attachments, disputes, inspection, queries
 from aftercare.returns.models import Case, ItemCondition
 from aftercare.returns.moves import CUSTOMER_ROLE
@@ -183,12 +184,70 @@ def start_case(request: HttpRequest, merchant_slug: str) -> HttpResponse:
         errors = [_("Choose at least one item and how many.")]
         context = _order_context(merchant, order, errors=errors, form=request.POST)
         return render(request, "portal/order.html", context, status=422)
+    answer = request.POST.get("retention", "")
+    if not answer or answer.startswith("accept:"):
+        offered = _retention_step(request, merchant, order, form, answer)
+        if offered is not None:
+            return offered
     try:
         case = _open_case(_customer_actor(merchant, order), order, form)
     except DomainError as error:
         context = _order_context(merchant, order, errors=messages_for(error), form=request.POST)
         return render(request, "portal/order.html", context, status=error.status)
+    _record_retention_answer(request, order, case, form)
     return HttpResponseRedirect(_case_url(merchant, case))
+
+
+def _retention_step(
+    request: HttpRequest, merchant: Merchant, order: Order, form: _RequestForm, answer: str
+) -> HttpResponse | None:
+    """R6: show the merchant's offers before a customer-side refund is sent, or take one."""
+    chosen = [(line.order_line_id, line.quantity) for line in form.lines]
+    if not answer:
+        shown = retention.offers_for(
+            order, request_type=form.type, reason=form.reason, chosen=chosen
+        )
+        if not shown:
+            return None
+        posted = [
+            (key, value)
+            for key, value in request.POST.items()
+            if key not in ("csrfmiddlewaretoken", "retention")
+        ]
+        context = {"merchant": merchant, "order": order, "shown": shown, "posted": posted}
+        return render(request, "portal/retention.html", context)
+    offer_id = answer.removeprefix("accept:")
+    try:
+        response = retention.accept(
+            actor=_customer_actor(merchant, order),
+            order=order,
+            offer_id=int(offer_id) if offer_id.isdigit() else 0,
+            reason=form.reason,
+            chosen=chosen,
+            request_type=form.type,
+        )
+    except DomainError as error:
+        context = _order_context(merchant, order, errors=messages_for(error), form=request.POST)
+        return render(request, "portal/order.html", context, status=error.status)
+    if response.offer.kind == "exchange":
+        form_data = {**request.POST.dict(), "type": CaseType.EXCHANGE}
+        notice = [_("Choose what you would like instead, then send the request.")]
+        context = _order_context(merchant, order, errors=notice, form=form_data)
+        return render(request, "portal/order.html", context)
+    context = {"merchant": merchant, "order": order, "response": response}
+    return render(request, "portal/retention_done.html", context)
+
+
+def _record_retention_answer(
+    request: HttpRequest, order: Order, case: Case, form: _RequestForm
+) -> None:
+    if request.POST.get("retention") == "declined":
+        offer_ids = [int(x) for x in request.POST.getlist("offer") if x.isdigit()]
+        retention.record_refusal(
+            order=order, case_id=case.pk, offer_ids=offer_ids, reason=form.reason
+        )
+    if form.type == CaseType.EXCHANGE:
+        retention.link_exchange(order=order, case_id=case.pk)
 
 
 def _owned_case(request: HttpRequest, merchant: Merchant, case_id: int) -> tuple[Order, Case]:

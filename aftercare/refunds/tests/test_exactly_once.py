@@ -87,3 +87,23 @@ def test_fifty_concurrent_executes_and_duplicate_deliveries_pay_once(
     assert provider.posts[0]["key"] == execution.idempotency_key
     assert LedgerEntry.objects.filter(execution=execution, kind="succeeded").count() == 1
     assert Execution.objects.count() == 1
+
+
+def test_racing_grants_on_one_order_never_hold_more_than_was_paid(
+    transactional_db: None,
+) -> None:
+    merchant = MerchantFactory(slug="racing")
+    order, _ = delivered_order(merchant, StoreFactory(merchant=merchant))  # 410.00 paid
+    actor = Actor.system(merchant)
+
+    results = race(
+        8,
+        lambda i: grant_refund(
+            actor=actor, order_id=order.pk, kind="partial_refund", amount=Decimal("100.00")
+        ),
+    )
+
+    granted = [r for r in results if isinstance(r, Grant)]
+    assert len(granted) == 4  # 4 × 100.00 fit in 410.00; the other four were refused
+    assert all(type(r).__name__ == "AmountExceedsPaid" for r in results if r not in granted)
+    assert sum(g.amount for g in Grant.objects.filter(order=order)) == Decimal("400.00")
