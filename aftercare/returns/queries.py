@@ -191,7 +191,12 @@ def cases_of(
 
 def get_case(merchant: Merchant | int, case_id: int) -> Case:
     """One case with lines (and their order lines), attachments and timeline: 4 queries."""
-    lines = Prefetch("lines", queryset=CaseLine.objects.select_related("order_line").order_by("pk"))
+    lines = Prefetch(
+        "lines",
+        queryset=CaseLine.objects.select_related(
+            "order_line", "order_line__product", "replacement_product"
+        ).order_by("pk"),
+    )
     attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
     case = (
         scoped(Case, merchant)

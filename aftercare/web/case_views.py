@@ -20,11 +20,16 @@ from aftercare.core.actors import Actor
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Member
 from aftercare.merchants.queries import actor_for_user
-from aftercare.returns import actions, attachments, inspection, queries
+from aftercare.returns import actions, attachments, exchange, inspection, queries
 from aftercare.returns.models import Case
-from aftercare.returns.states import CaseStatus
+from aftercare.returns.states import CaseStatus, CaseType
 from aftercare.web.access import context_for, member_required
-from aftercare.web.case_display import explanation, line_explanations, timeline_entries
+from aftercare.web.case_display import (
+    explanation,
+    line_explanations,
+    replacement_choices,
+    timeline_entries,
+)
 from aftercare.web.problems import messages_for
 
 LIST_LIMIT = 100
@@ -55,6 +60,7 @@ def _case_or_404(membership: Member, case_id: int) -> Case:
 
 def _case_context(membership: Member, case: Case, **extra: Any) -> dict[str, Any]:
     sentences = line_explanations(case)
+    can_exchange = case.type == CaseType.EXCHANGE and case.status == CaseStatus.INSPECTION_PASSED
     return context_for(
         membership,
         section="cases",
@@ -66,8 +72,25 @@ def _case_context(membership: Member, case: Case, **extra: Any) -> dict[str, Any
         can_receive=case.status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
         can_start_inspection=case.status == CaseStatus.RECEIVED,
         can_inspect=case.status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
+        exchange_rows=_exchange_rows(membership, case) if can_exchange else [],
+        can_complete_exchange=case.status == CaseStatus.EXCHANGE_PROCESSING,
         **extra,
     )
+
+
+def _exchange_rows(membership: Member, case: Case) -> list[tuple[Any, list[Any], int]]:
+    """Each line with the products it may be exchanged for and the one to preselect: what
+    the customer asked for, else the same product again."""
+    lines = list(case.lines.all())
+    choices = replacement_choices(membership.merchant, [line.order_line for line in lines])
+    rows = []
+    for line in lines:
+        offered = choices[line.order_line_id]
+        wished = line.replacement_product
+        if wished is not None and wished not in offered:
+            offered = [*offered, wished]  # another category: still the customer's wish
+        rows.append((line, offered, wished.pk if wished else line.order_line.product_id))
+    return rows
 
 
 @member_required
@@ -144,6 +167,33 @@ def _inspect(actor: Actor, case: Case, request: HttpRequest) -> object:
             for line in case.lines.all()
         ]
         return inspection.record_inspection(actor=actor, case=case, results=results)
+
+
+def _exchange(actor: Actor, case: Case, request: HttpRequest) -> object:
+    """Every line goes out as the product chosen for it, in the quantity returned."""
+    items = []
+    for line in case.lines.all():
+        raw = request.POST.get(f"product_{line.pk}", "").strip()
+        product_id = int(raw) if raw.isdigit() else 0  # 0 names no product: the action says so
+        items.append(exchange.ExchangeRequest(line.pk, product_id, line.quantity))
+    return exchange.start_exchange(actor=actor, case=case, items=items)
+
+
+def _complete_exchange(actor: Actor, case: Case, request: HttpRequest) -> object:
+    external_id = request.POST.get("external_order_id", "").strip()[:64]
+    return exchange.complete_exchange(actor=actor, case=case, external_order_id=external_id)
+
+
+@require_POST
+@member_required
+def send_replacement(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _exchange)
+
+
+@require_POST
+@member_required
+def replacement_shipped(request: HttpRequest, membership: Member, case_id: int) -> HttpResponse:
+    return _run(request, membership, case_id, _complete_exchange)
 
 
 @require_POST

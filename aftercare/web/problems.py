@@ -37,6 +37,11 @@ def messages_for(error: DomainError) -> list[str]:
         "not_found": _("That was not found."),
         "invalid_inspection": _("The inspection results do not match the request's items."),
         "above_authority": _("Above your authority: a supervisor must approve."),
+        "invalid_exchange": _(
+            "The replacement must be one of this shop's products, for the returned quantity."
+        ),
+        "invalid_replacement": _("Choose a replacement from this shop's products."),
+        "out_of_stock": _("The replacement is out of stock; choose another."),
     }.get(code)
     if sentence is not None:
         return [sentence]

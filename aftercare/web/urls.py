@@ -27,6 +27,16 @@ urlpatterns = [
         name="case_start_inspection",
     ),
     path("cases/<int:case_id>/inspect/", case_views.inspect, name="case_inspect"),
+    path(
+        "cases/<int:case_id>/send-replacement/",
+        case_views.send_replacement,
+        name="case_send_replacement",
+    ),
+    path(
+        "cases/<int:case_id>/replacement-shipped/",
+        case_views.replacement_shipped,
+        name="case_replacement_shipped",
+    ),
     path("portal/", views.portal_home, name="portal_home"),
     path("portal/<slug:merchant_slug>/", portal_views.lookup, name="portal_lookup"),
     path("portal/<slug:merchant_slug>/order/", portal_views.order_page, name="portal_order"),
