@@ -204,9 +204,9 @@ def _create(actor: Actor, links: dict[str, Any], *, flags: list[str], **fields: 
             "case_id": ticket.case_id,
         },
     )
-    notify.ticket_event(notify.CREATED, ticket)
-    if route and ticket.group is not None:
-        _route_to_agent(actor, ticket)
+    # One live update per new ticket: its assignment, or its arrival in the queue.
+    if not (route and _route_to_agent(actor, ticket)):
+        notify.ticket_event(notify.CREATED, ticket)
     return ticket
 
 

@@ -162,13 +162,12 @@ def record_outcome(
 
 
 def schedule(ticket: Ticket, kind: str, due: datetime, *, remind_before: int) -> None:
-    """A reminder task before the deadline and a breach task at it, enqueued on commit."""
+    """One task per deadline, enqueued on commit: it runs at the reminder time, reminds, and
+    enqueues itself again at the deadline for the breach check (tasks.py)."""
     from aftercare.tickets.tasks import sla_deadline
 
     remind_at = due - timedelta(minutes=remind_before)
-    stamp = due.isoformat()
-    enqueue_on_commit(sla_deadline, ticket.pk, kind, stamp, "remind", run_after=remind_at)
-    enqueue_on_commit(sla_deadline, ticket.pk, kind, stamp, "breach", run_after=due)
+    enqueue_on_commit(sla_deadline, ticket.pk, kind, due.isoformat(), "remind", run_after=remind_at)
 
 
 def clock_view(ticket: Ticket, now: datetime) -> list[dict[str, object]]:

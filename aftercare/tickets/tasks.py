@@ -1,10 +1,11 @@
-"""Delayed SLA tasks: one reminder before each deadline and one check at it.
+"""Delayed SLA tasks: a reminder before each deadline, then a check at it.
 
-Enqueued on commit with `run_after` when a clock starts or moves (sla.schedule); nothing scans
-all tickets. Each run re-reads the ticket under a lock and acts only when the deadline it was
-scheduled for is still the ticket's current one and has not been handled: a deadline that
-moved (pause, reply, resume) leaves the old task with nothing to do, and running a task twice
-changes nothing the second time.
+Enqueued on commit with `run_after` when a clock starts or moves (sla.schedule): the reminder
+run enqueues the breach run at the deadline, so a clock costs one queued task at a time.
+Nothing scans all tickets. Each run re-reads the ticket under a lock and acts only when
+the deadline it was scheduled for is still the ticket's current one and has not been
+handled: a deadline that moved (pause, reply, resume) leaves the old task with nothing to
+do, and running a task twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def sla_deadline(ticket_id: int, kind: str, due_iso: str, stage: str) -> str:
             return "stale"
         now = timezone.now()
         if stage == "remind":
+            # The breach check follows at the deadline, whatever the reminder found.
+            enqueue_on_commit(sla_deadline, ticket_id, kind, due_iso, "breach", run_after=due)
             return _remind(ticket, kind, due_iso)
         if now < due:
             # Run early (a clock skew between servers): try again at the deadline.

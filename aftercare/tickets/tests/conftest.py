@@ -10,6 +10,7 @@ from django_tasks.backends.dummy import DummyBackend
 
 from aftercare.core.testing import make_member
 from aftercare.merchants.models import Member, Merchant, Role
+from aftercare.returns.models import Case as ReturnCase
 from aftercare.tickets.defaults import install_defaults
 from aftercare.tickets.models import AgentState, BusinessCalendar, SkillGroup
 from aftercare.tickets.states import Presence
@@ -55,3 +56,26 @@ def dummy_tasks(settings: object) -> DummyBackend:
     assert isinstance(backend, DummyBackend)
     backend.clear()
     return backend
+
+
+def make_case(merchant: Merchant, tag: str = "T") -> ReturnCase:
+    """A submitted return case on a fresh order (what the returns app makes for a customer)."""
+    from aftercare.commerce.tests.factories import OrderFactory, OrderLineFactory
+    from aftercare.core.actors import Actor
+    from aftercare.policies.actions import create_policy
+    from aftercare.policies.models import ReturnPolicy
+    from aftercare.policies.presets import PRESETS
+    from aftercare.returns.actions import LineRequest, create_case
+
+    actor = Actor.system(merchant)
+    if not ReturnPolicy.objects.filter(merchant=merchant).exists():
+        create_policy(actor=actor, name=f"{tag} returns", spec=PRESETS["china_7day"]())
+    order = OrderFactory(merchant=merchant)
+    line = OrderLineFactory(order=order, line_no=1)
+    return create_case(
+        actor=actor,
+        order_id=order.pk,
+        lines=[LineRequest(order_line_id=line.pk, quantity=1)],
+        type="return_refund",
+        reason="size",
+    )

@@ -18,7 +18,7 @@ from aftercare.tickets import actions
 from aftercare.tickets.errors import AgentAtCapacity, AgentOffline, InvalidMerge
 from aftercare.tickets.models import AgentState, BusinessCalendar, SlaRecord, Ticket
 from aftercare.tickets.states import Presence, Priority, TicketStatus
-from aftercare.tickets.tests.conftest import MakeAgent
+from aftercare.tickets.tests.conftest import MakeAgent, make_case
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 
@@ -219,14 +219,12 @@ def test_merge_duplicate(desk: Merchant, make_agent: MakeAgent) -> None:
 
 
 def test_one_case_one_ticket(desk: Merchant, system_actor: Actor) -> None:
-    from tests.test_isolation import build_world
-
-    world = build_world(desk, "ALPHA")
-    first = actions.create_ticket(actor=system_actor, subject="Case", case_id=world.case.pk)
-    again = actions.create_ticket(actor=system_actor, subject="Case 2", case_id=world.case.pk)
+    case = make_case(desk)
+    first = actions.create_ticket(actor=system_actor, subject="Case", case_id=case.pk)
+    again = actions.create_ticket(actor=system_actor, subject="Case 2", case_id=case.pk)
 
     assert again.pk == first.pk
-    assert first.order_id == world.order.pk and first.customer_id == world.customer.pk
+    assert first.order_id == case.order_id and first.customer_id == case.customer_id
 
 
 def test_another_merchants_links_are_not_found(

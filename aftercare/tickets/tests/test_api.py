@@ -14,7 +14,7 @@ from django.utils import timezone
 from aftercare.core.testing import PASSWORD, ApiCaller, api_caller, make_member
 from aftercare.merchants.models import Member, Merchant, Role
 from aftercare.tickets.models import FollowUp, Ticket, TicketNote
-from aftercare.tickets.tests.conftest import MakeAgent
+from aftercare.tickets.tests.conftest import MakeAgent, make_case
 
 URL = "/api/v1/tickets"
 
@@ -32,18 +32,16 @@ def _post(client: Client, path: str, body: dict[str, Any]) -> Any:
 def test_create_then_read_with_clocks_beside_the_case_clock(
     desk: Merchant, make_agent: MakeAgent, api: ApiCaller
 ) -> None:
-    from tests.test_isolation import build_world
-
-    world = build_world(desk, "ALPHA")
+    case = make_case(desk)
     make_agent(("refunds",))
 
-    created = api.post(URL, {"subject": "Refund late", "case_id": world.case.pk, "type": "refund"})
+    created = api.post(URL, {"subject": "Refund late", "case_id": case.pk, "type": "refund"})
 
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["group"]["code"] == "refunds" and body["assignee"] is not None
     assert {c["kind"] for c in body["clocks"]} == {"first_response", "resolution"}
-    assert body["case_clock"]["case_id"] == world.case.pk
+    assert body["case_clock"]["case_id"] == case.pk
     assert body["timeline"][0]["kind"] == "created"
     again = api.get(f"{URL}/{body['id']}").json()
     assert again["number"] == body["number"]

@@ -26,7 +26,7 @@ def _make(desk: Merchant, make_agent: MakeAgent, actor: Actor) -> Ticket:
         return actions.create_ticket(actor=actor, subject="Clock me")
 
 
-def test_creation_enqueues_reminder_and_breach_at_the_deadlines(
+def test_a_reminder_task_at_each_deadline_then_the_breach_check_at_it(
     desk: Merchant,
     make_agent: MakeAgent,
     system_actor: Actor,
@@ -36,15 +36,22 @@ def test_creation_enqueues_reminder_and_breach_at_the_deadlines(
     with django_capture_on_commit_callbacks(execute=True):
         ticket = _make(desk, make_agent, system_actor)
 
-    runs = sorted(
-        (r.args[1], r.args[3], r.task.run_after)
-        for r in dummy_tasks.results
-        if r.task.name == sla_deadline.name
-    )
     due = T0 + timedelta(hours=8)
-    assert ("first_response", "breach", due) in runs
-    assert ("first_response", "remind", due - timedelta(minutes=30)) in runs
+    runs = sorted((r.args[1], r.args[3], r.task.run_after) for r in dummy_tasks.results)
     assert ticket.first_response_due_at == due
+    assert ("first_response", "remind", due - timedelta(minutes=30)) in runs
+    assert {kind for kind, _, _ in runs} == {"first_response", "resolution"}
+    dummy_tasks.clear()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(due - timedelta(minutes=30), tick=False),
+    ):
+        assert sla_deadline.call(ticket.pk, "first_response", due.isoformat(), "remind") == (
+            "reminded"
+        )
+
+    assert [(r.args[3], r.task.run_after) for r in dummy_tasks.results] == [("breach", due)]
 
 
 def test_breach_escalates_once_and_raises_the_ticket(
