@@ -45,7 +45,7 @@ customers_router = Router(tags=["customers"])
     response=Customer360Out,
     summary="Customer 360 from a phone, email, order, tracking or case number",
 )
-def customer_lookup(request: HttpRequest, response: HttpResponse, q: str) -> dict[str, Any]:
+def customer_lookup(request: HttpRequest, response: HttpResponse, q: str = "") -> dict[str, Any]:
     started = time.perf_counter()
     actor = actor_of(request)
     require(actor, "desk.read")
@@ -105,6 +105,55 @@ def list_conversations(request: HttpRequest, filters: Query[ConversationFilters]
     return page_of(rows, limit=filters.limit, offset=filters.offset)
 
 
+# Fixed paths before /{conversation_id}, which would otherwise claim them.
+@router.post("/calls", response={201: MessageOut}, summary="Record a phone call")
+def record_call(request: HttpRequest, payload: CallIn) -> Any:
+    actor = actor_of(request)
+    message = actions.record_call(
+        actor=actor,
+        phone=payload.phone,
+        direction=payload.direction,
+        summary=payload.summary,
+        duration_seconds=payload.duration_seconds,
+        outcome=payload.outcome,
+        call_id=payload.call_id,
+    )
+    return Status(201, message)
+
+
+@router.post(
+    "/email/inbound",
+    response={201: ReceivedOut, 200: ReceivedOut},
+    summary='Receive one raw MIME email (message/rfc822, or JSON {"raw": "..."})',
+    openapi_extra={
+        "requestBody": {
+            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}
+        }
+    },
+)
+def email_inbound(request: HttpRequest) -> Any:
+    actor = actor_of(request)
+    require(actor, "desk.write")
+    message, created = email_in.receive_email(_raw_mime(request), merchant=actor.merchant)
+    return Status(201 if created else 200, _received(message, created))
+
+
+def _raw_mime(request: HttpRequest) -> bytes:
+    try:
+        body = request.body
+    except RequestDataTooBig as error:
+        raise EmailTooLarge("The email is larger than this server accepts.") from error
+    if request.content_type != "application/json":
+        return body
+    try:
+        raw = json.loads(body or b"{}").get("raw", "")
+    except (ValueError, AttributeError) as error:
+        raise MalformedEmail('The JSON body must be {"raw": "<the MIME message>"}.') from error
+    if not isinstance(raw, str):
+        raise MalformedEmail("'raw' must be the MIME message as a string.")
+    return raw.encode("utf-8", errors="surrogateescape")
+
+
 @router.get("/{conversation_id}", response=ConversationDetailOut, summary="A conversation")
 def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
     actor = actor_of(request)
@@ -157,54 +206,6 @@ def mark_read(request: HttpRequest, conversation_id: int) -> Conversation:
     conversation = queries.get_conversation(actor.merchant, conversation_id)
     actions.mark_read_by_agent(actor=actor, conversation=conversation)
     return queries.get_conversation(actor.merchant, conversation_id)
-
-
-@router.post("/calls", response={201: MessageOut}, summary="Record a phone call")
-def record_call(request: HttpRequest, payload: CallIn) -> Any:
-    actor = actor_of(request)
-    message = actions.record_call(
-        actor=actor,
-        phone=payload.phone,
-        direction=payload.direction,
-        summary=payload.summary,
-        duration_seconds=payload.duration_seconds,
-        outcome=payload.outcome,
-        call_id=payload.call_id,
-    )
-    return Status(201, message)
-
-
-@router.post(
-    "/email/inbound",
-    response={201: ReceivedOut, 200: ReceivedOut},
-    summary='Receive one raw MIME email (message/rfc822, or JSON {"raw": "..."})',
-    openapi_extra={
-        "requestBody": {
-            "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}}
-        }
-    },
-)
-def email_inbound(request: HttpRequest) -> Any:
-    actor = actor_of(request)
-    require(actor, "desk.write")
-    message, created = email_in.receive_email(_raw_mime(request), merchant=actor.merchant)
-    return Status(201 if created else 200, _received(message, created))
-
-
-def _raw_mime(request: HttpRequest) -> bytes:
-    try:
-        body = request.body
-    except RequestDataTooBig as error:
-        raise EmailTooLarge("The email is larger than this server accepts.") from error
-    if request.content_type != "application/json":
-        return body
-    try:
-        raw = json.loads(body or b"{}").get("raw", "")
-    except (ValueError, AttributeError) as error:
-        raise MalformedEmail('The JSON body must be {"raw": "<the MIME message>"}.') from error
-    if not isinstance(raw, str):
-        raise MalformedEmail("'raw' must be the MIME message as a string.")
-    return raw.encode("utf-8", errors="surrogateescape")
 
 
 def _received(message: Message, created: bool) -> dict[str, Any]:

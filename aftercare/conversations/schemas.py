@@ -20,6 +20,7 @@ class AttachmentOut(Schema):
 
 class MessageOut(Schema):
     id: int
+    conversation_id: int
     direction: str
     channel: str
     author_kind: str
