@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from aftercare.commerce.models import Order, OrderLine, Payment, PaymentStatus
@@ -180,9 +180,28 @@ def stuck_executions(*, older_than_seconds: int = 300) -> QuerySet[Execution]:
 
 
 def retention_acceptance(merchant_id: int, **filters: Any) -> dict[str, Any]:
-    """Offers shown, accepted, and the acceptance rate, for analytics (optionally by kind)."""
+    """Offers shown, accepted and the acceptance rate, overall and per offer, for analytics."""
     rows = RetentionResponse.objects.filter(merchant_id=merchant_id, **filters)
-    shown = rows.count()
-    accepted = rows.filter(accepted=True).count()
-    rate = round(accepted / shown, 4) if shown else 0.0
-    return {"shown": shown, "accepted": accepted, "rate": rate}
+    per_offer = (
+        rows.values("offer_id", "offer__kind", "offer__category")
+        .annotate(shown=Count("id"), accepted=Count("id", filter=Q(accepted=True)))
+        .order_by("offer_id")
+    )
+    offers = [
+        {
+            "offer_id": row["offer_id"],
+            "kind": row["offer__kind"],
+            "category": row["offer__category"],
+            "shown": row["shown"],
+            "accepted": row["accepted"],
+            "rate": _rate(row["accepted"], row["shown"]),
+        }
+        for row in per_offer
+    ]
+    shown = sum(row["shown"] for row in offers)
+    accepted = sum(row["accepted"] for row in offers)
+    return {"shown": shown, "accepted": accepted, "rate": _rate(accepted, shown), "offers": offers}
+
+
+def _rate(accepted: int, shown: int) -> float:
+    return round(accepted / shown, 4) if shown else 0.0

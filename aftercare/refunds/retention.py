@@ -77,9 +77,11 @@ def offers_for(
         ):
             continue
         amount = (value * offer.percent / 100).quantize(CENT)
-        if offer.kind != OfferKind.EXCHANGE and amount <= 0:
+        if offer.kind == OfferKind.EXCHANGE:
+            amount = Decimal("0.00")
+        elif amount <= 0:
             continue
-        shown.append(Shown(offer=offer, value=amount if offer.kind != OfferKind.EXCHANGE else 0))
+        shown.append(Shown(offer=offer, value=amount))
     return shown
 
 

@@ -128,10 +128,21 @@ class EventOut(Schema):
     case_id: int | None
     kind: str
     data: dict
+    actor_label: str
     created_at: datetime
+
+
+class OfferAcceptanceOut(Schema):
+    offer_id: int
+    kind: str
+    category: str
+    shown: int
+    accepted: int
+    rate: float
 
 
 class AcceptanceOut(Schema):
     shown: int
     accepted: int
     rate: float
+    offers: list[OfferAcceptanceOut]

@@ -74,7 +74,9 @@ def test_refusing_records_it_on_the_case(merchant, portal, lines, offers) -> Non
     case = Case.objects.get()
     refused = RetentionResponse.objects.filter(case=case, accepted=False)
     assert refused.count() == 2
-    assert queries.retention_acceptance(merchant.pk) == {"shown": 2, "accepted": 0, "rate": 0.0}
+    summary = queries.retention_acceptance(merchant.pk)
+    assert (summary["shown"], summary["accepted"], summary["rate"]) == (2, 0, 0.0)
+    assert [row["shown"] for row in summary["offers"]] == [1, 1]
 
 
 def test_accepting_a_partial_refund_grants_it_once(merchant, order, portal, lines, offers) -> None:
