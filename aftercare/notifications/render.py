@@ -47,6 +47,8 @@ IF_WORDS = frozenset({"and", "or", "not", "==", "!=", "in"})
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LITERAL = re.compile(r"""^(".*"|'.*'|-?\d+(\.\d+)?)$""")
 
+_UNCLOSED = ("{{", "{%", "}}", "%}")
+
 _TEXT_ENGINE = Engine(autoescape=False, string_if_invalid="")
 _HTML_ENGINE = Engine(autoescape=True, string_if_invalid="")
 
@@ -83,6 +85,8 @@ def _problems(source: str) -> list[str]:
                 found.append(f"the tag {{% {tag} %}} is not allowed (only if/elif/else)")
             elif tag in {"if", "elif"}:
                 found += _condition_problems(words[1:])
+        elif token.token_type == TokenType.TEXT and any(m in token.contents for m in _UNCLOSED):
+            found.append("a {{ or {% is not closed")
     return found
 
 
