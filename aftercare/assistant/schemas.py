@@ -42,3 +42,36 @@ class AnswerOut(Schema):
     entry_key: str | None
     score: float
     language: str
+
+
+class BotIn(Schema):
+    conversation_key: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The channel's own id for the conversation (chat id, call id...).",
+    )
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    customer_id: int | None = Field(
+        default=None, description="The logged-in customer's id, when the channel knows it."
+    )
+    language: str | None = Field(
+        default=None, description="The customer's language when the channel knows it."
+    )
+
+
+class BotLinkOut(Schema):
+    label: str
+    url: str
+
+
+class BotTurnOut(Schema):
+    replies: list[str]
+    links: list[BotLinkOut]
+    state: str
+    language: str
+    handover: bool = Field(description="True: a person takes over the conversation.")
+    handover_reason: str
+    summary: dict[str, Any] = Field(
+        description="For the agent: intent, reason, sentiment, flags, customer/order/case ids "
+        "and the transcript."
+    )
