@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from aftercare.core.audit import subject_label, timeline_of
 from aftercare.core.models import AuditEvent
@@ -115,7 +116,7 @@ def toast_words() -> dict[str, str]:
     return {
         **_toasts(),
         "overdue": _("overdue"),
-        "open": _("Open"),
+        "open": pgettext("link to a ticket", "Open"),
     }
 
 

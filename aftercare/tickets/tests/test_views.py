@@ -105,3 +105,11 @@ def test_feed_marks_an_assignment_for_the_agent(
 def test_warehouse_cannot_open_the_queue(desk: Merchant) -> None:
     warehouse = make_member(desk, Role.WAREHOUSE, "wh-console")
     assert _client(warehouse).get("/tickets/").status_code == 403
+
+
+def test_queue_speaks_chinese(desk: Merchant, make_agent: MakeAgent) -> None:
+    client = _client(make_agent())
+    client.cookies["django_language"] = "zh-hant"
+    assert "工單佇列" in client.get("/tickets/").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert "工单队列" in client.get("/tickets/").content.decode()
