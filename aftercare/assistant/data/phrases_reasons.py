@@ -4,7 +4,8 @@ reason, so a reason said any other way was missed), and for English/Chinese the 
 model mixed up: a colour that differs from the photo or the screen is colour_style (the goods
 are as described, the shade is a matter of taste), "came without X" is missing_parts, regret
 and impulse buys are changed_mind, a claimed feature that is not true is not_as_described.
-Written from those descriptions, not from the held-out file. compose_train.py combines the
+Written from those descriptions, not from the held-out file; no clause is a piece of a
+held-out message (checked when the held-out set grew). compose_train.py combines the
 clauses with each language's intent phrases as usual.
 """
 
@@ -87,7 +88,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
     "es": {
         "size": [
             "me queda chico",
-            "me aprieta",
+            "no me entra, es muy estrecho",
             "necesito una talla más",
             "la talla es incorrecta para mí",
             "me queda enorme",
@@ -99,7 +100,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
         ],
         "quality_defect": [
             "no enciende",
-            "la batería no carga",
+            "no hay forma de cargarlo",
             "se descosió a los pocos días",
             "viene defectuoso",
             "hace un ruido raro y no funciona bien",
@@ -126,7 +127,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
             "es mucho más pequeño de lo que ponía",
         ],
         "changed_mind": [
-            "me arrepentí",
+            "me echo atrás con la compra",
             "al final no lo quiero",
             "lo compré sin pensar",
         ],
@@ -134,7 +135,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
     "pt": {
         "size": [
             "ficou pequeno",
-            "ficou apertado",
+            "não serviu, muito justo",
             "o tamanho não serviu",
             "preciso de um número maior",
             "ficou grande demais",
@@ -146,7 +147,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
         ],
         "quality_defect": [
             "veio com defeito",
-            "parou de funcionar",
+            "deu pau logo na primeira semana",
             "não liga",
             "a costura abriu",
             "está quebrado",
@@ -173,7 +174,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
             "não parece com as fotos",
         ],
         "changed_mind": [
-            "desisti da compra",
+            "mudei de ideia sobre a compra",
             "me arrependi",
             "não preciso mais",
         ],
@@ -219,7 +220,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
             "la matière n'est pas celle annoncée",
         ],
         "changed_mind": [
-            "j'ai changé d'avis",
+            "je regrette cet achat",
             "finalement je n'en veux plus",
             "je n'en ai plus besoin",
         ],
@@ -233,14 +234,14 @@ REASONS: dict[str, dict[str, list[str]]] = {
             "es ist zu eng",
         ],
         "colour_style": [
-            "die Farbe gefällt mir nicht",
+            "der Farbton ist nicht mein Geschmack",
             "die Farbe ist anders als auf dem Foto",
             "der Stil ist nicht meins",
         ],
         "quality_defect": [
             "es ist defekt",
             "es funktioniert nicht mehr",
-            "der Akku lädt nicht",
+            "das Gerät lässt sich nicht aufladen",
             "es geht nicht an",
             "der Reißverschluss ist kaputt",
         ],
@@ -265,7 +266,7 @@ REASONS: dict[str, dict[str, list[str]]] = {
             "das Material ist nicht wie angegeben",
         ],
         "changed_mind": [
-            "ich habe es mir anders überlegt",
+            "ich bereue den Kauf",
             "ich brauche es doch nicht",
             "ich will es nicht mehr",
         ],
