@@ -1,6 +1,7 @@
-"""Admin: FAQ entries (JSON fields for wordings and answers) and agents' label corrections.
+"""Admin: FAQ entries (JSON fields for wordings and answers), agents' label corrections and
+the bot's conversations (read-only: only the bot writes them).
 
-Both are tenant data: a merchant's admin sees and edits only their merchant's rows (and is
+All are tenant data: a merchant's admin sees and edits only their merchant's rows (and is
 offered only their merchant in forms) through the shared MerchantScopedAdminMixin, exactly
 like the commerce and merchants admins; superusers see every merchant.
 """
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from aftercare.assistant.models import AssistantCorrection, FaqEntry
-from aftercare.core.admin import MerchantScopedAdminMixin
+from aftercare.assistant.models import AssistantCorrection, BotSession, FaqEntry
+from aftercare.core.admin import MerchantScopedAdminMixin, ReadOnlyAdminMixin
 
 
 @admin.register(FaqEntry)
@@ -47,3 +48,10 @@ class AssistantCorrectionAdmin(MerchantScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("intent", "reason", "language")
     search_fields = ("text",)
     readonly_fields = ("created_at",)
+
+
+@admin.register(BotSession)
+class BotSessionAdmin(ReadOnlyAdminMixin, MerchantScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("conversation_key", "state", "language", "handover_reason", "updated_at")
+    list_filter = ("state", "handover_reason")
+    search_fields = ("conversation_key",)

@@ -130,6 +130,30 @@ def reply_to(
     return turn.result()
 
 
+def hand_back(*, merchant: Merchant, conversation_key: str) -> BotSession | None:
+    """A person gives the conversation back to the bot (the agent is done, or the channel
+    opens a new chat under the same key): the bot answers again, starting afresh on what it
+    did not understand, and still knows who the customer proved to be. None: no such
+    conversation of this merchant."""
+    with transaction.atomic():
+        session = (
+            BotSession.objects.select_for_update()
+            .filter(merchant=merchant, conversation_key=conversation_key)
+            .first()
+        )
+        if session is None or session.state != BotState.HANDED_OVER:
+            return session
+        session.state, session.low_confidence_turns = BotState.OPEN, 0
+        session.save(update_fields=["state", "low_confidence_turns", "updated_at"])
+        record_event(
+            actor=Actor.system(merchant, label="assistant:bot"),
+            subject=session,
+            kind="assistant:bot_handed_back",
+            data={"after": session.handover_reason},
+        )
+    return session
+
+
 def _check_input(key: str, text: str, language: str | None) -> tuple[str, str]:
     errors = []
     key, text = (key or "").strip(), (text or "").strip()

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from aftercare.assistant.bot import reply_to
+from aftercare.assistant.bot import hand_back, reply_to
 from aftercare.assistant.models import BotSession
 from aftercare.assistant.tests.bot_helpers import PHONE_TYPED, case_in, make_shop
 from aftercare.core.errors import ValidationFailed
@@ -292,3 +292,23 @@ def test_bad_input_changes_nothing(merchant) -> None:  # type: ignore[no-untyped
             reply_to(merchant=merchant, **kwargs)  # type: ignore[arg-type]
 
     assert not BotSession.objects.exists()
+
+
+def test_handed_back_the_bot_answers_again_and_remembers_the_order(shop) -> None:  # type: ignore[no-untyped-def]
+    case = case_in(shop, "refunded")
+    shop.say("web:17", f"refund status please, order {shop.order.external_id} {PHONE_TYPED}")
+    shop.say("web:17", "agent")
+
+    session = hand_back(merchant=shop.merchant, conversation_key="web:17")
+    turn = shop.say("web:17", "where is my refund now?")
+
+    assert session is not None and session.state == "open"
+    assert not turn.handover and case.number in turn.replies[0]
+    assert hand_back(merchant=shop.merchant, conversation_key="nope") is None
+
+
+def test_another_merchant_cannot_hand_back_a_conversation(shop, other_merchant) -> None:  # type: ignore[no-untyped-def]
+    shop.say("web:18", "agent")
+
+    assert hand_back(merchant=other_merchant, conversation_key="web:18") is None
+    assert BotSession.objects.get(conversation_key="web:18").state == "handed_over"
