@@ -6,7 +6,7 @@
   if (!live) return;
   var me = parseInt(live.dataset.userId, 10);
   var words = JSON.parse(document.getElementById("tickets-words").textContent);
-  var POLL_MS = 15000;
+  var POLL_MS = 5000;
 
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function format(seconds) {
