@@ -26,6 +26,7 @@ from aftercare.notifications.routing import settings_of
 from aftercare.returns import events as case_events
 from aftercare.returns.models import Case, CaseEvent
 
+MONEY_KINDS = frozenset({"refund", "partial_refund", "shipping_waiver"})
 CASE_CURSOR = "notifications.case-events"
 REFUND_CURSOR = "notifications.refund-events"
 BATCH = 500
@@ -150,8 +151,9 @@ def consume_refund_events(*, limit: int = BATCH, now: datetime | None = None) ->
 def _handle_refund_event(
     event_id: int, data: dict[str, Any], case_id: int | None, *, now: datetime
 ) -> None:
-    if case_id is None:
-        return  # a goodwill refund without a case: the merchant's own systems say it
+    if case_id is None or data.get("kind") not in MONEY_KINDS:
+        # A goodwill refund without a case, or a coupon/credit: not "refunded" wording.
+        return
     case = Case.objects.select_related("customer", "merchant").get(pk=case_id)
     values = case_values(
         case,
