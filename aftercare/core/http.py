@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from importlib import metadata
 from typing import Any
 
@@ -41,6 +42,17 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
+
+# Loading the CA bundle takes tens of milliseconds: build the TLS context once per process
+# instead of once per call (it is only read after creation, so sharing it is safe).
+_TLS_CONTEXT: ssl.SSLContext | None = None
+
+
+def _tls_context() -> ssl.SSLContext:
+    global _TLS_CONTEXT
+    if _TLS_CONTEXT is None:
+        _TLS_CONTEXT = httpx.create_ssl_context()
+    return _TLS_CONTEXT
 
 
 def post_json(
@@ -70,7 +82,9 @@ def request(
     all_headers = {"User-Agent": USER_AGENT, **(headers or {}), "Host": _host_header(target)}
     seconds = timeout if timeout is not None else settings.OUTBOUND_TIMEOUT_SECONDS
     try:
-        with httpx.Client(timeout=seconds, follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(
+            timeout=seconds, follow_redirects=False, trust_env=False, verify=_tls_context()
+        ) as client:
             response = client.request(
                 method,
                 pinned,
