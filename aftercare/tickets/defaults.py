@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from aftercare.merchants.models import Merchant
-from aftercare.tickets.models import BusinessCalendar, RoutingRule, SkillGroup, SlaPolicy
+from aftercare.merchants.models import Member, Merchant
+from aftercare.tickets.models import (
+    AgentState,
+    BusinessCalendar,
+    RoutingRule,
+    SkillGroup,
+    SlaPolicy,
+)
 from aftercare.tickets.sla import DEFAULT_REMIND_BEFORE, DEFAULT_TARGETS
 from aftercare.tickets.states import TicketType
 
@@ -77,3 +83,27 @@ def install_defaults(merchant: Merchant) -> dict[str, int]:
         merchant=merchant, defaults={"timezone": merchant.timezone, "weekly_hours": OFFICE_WEEK}
     )
     return created
+
+
+@transaction.atomic
+def enrol_agents(merchant: Merchant, *, presence: str = "online", capacity: int = 10) -> int:
+    """Give every desk member without one an AgentState: agents in every group but the
+    supervisors', supervisors and admins in all of them. Returns how many were enrolled."""
+    groups = list(SkillGroup.objects.filter(merchant=merchant))
+    enrolled = 0
+    members = Member.objects.filter(merchant=merchant, role__in=["agent", "supervisor", "admin"])
+    for member in members.exclude(agent_state__isnull=False):
+        state = AgentState.objects.create(
+            merchant=merchant, member=member, presence=presence, capacity=capacity
+        )
+        if member.role == "agent":
+            state.groups.set([g for g in groups if g.code != "supervisors"])
+        else:
+            state.groups.set(groups)
+        enrolled += 1
+    supervisor = members.filter(role="supervisor").first()
+    if supervisor is not None:
+        SkillGroup.objects.filter(merchant=merchant, supervisor__isnull=True).update(
+            supervisor=supervisor
+        )
+    return enrolled

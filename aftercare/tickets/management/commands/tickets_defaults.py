@@ -1,5 +1,5 @@
-"""`aftercare tickets_defaults <merchant-slug>`: default skill groups, routing rules, SLA
-policies and business hours for a merchant (safe to run again)."""
+"""`aftercare tickets_defaults <merchant-slug> [--enrol-agents]`: default skill groups,
+routing rules, SLA policies and business hours for a merchant (safe to run again)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aftercare.merchants.models import Merchant
-from aftercare.tickets.defaults import install_defaults
+from aftercare.tickets.defaults import enrol_agents, install_defaults
 
 
 class Command(BaseCommand):
@@ -16,6 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("merchant", help="The merchant's slug.")
+        parser.add_argument(
+            "--enrol-agents",
+            action="store_true",
+            help="Also put every agent, supervisor and admin online in the skill groups.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         merchant = Merchant.objects.filter(slug=options["merchant"]).first()
@@ -26,3 +31,5 @@ class Command(BaseCommand):
             f"{merchant.slug}: {created['groups']} groups, {created['rules']} rules, "
             f"{created['policies']} SLA policies added."
         )
+        if options["enrol_agents"]:
+            self.stdout.write(f"{enrol_agents(merchant)} members enrolled as agents.")
