@@ -262,7 +262,10 @@ def _settle_case(grant: Grant, *, actor: Actor, reference: str) -> None:
         return
     if queries.open_money_grants(case.pk).exists():
         return
-    mark_refunded(actor=actor, case=case, reference=reference)
+    # The ledger moves the case, whoever recorded the payment (finance may not decide cases);
+    # the timeline still names them.
+    mover = Actor.system(grant.merchant, label=actor.label)
+    mark_refunded(actor=mover, case=case, reference=reference)
 
 
 # --- Finance: mark paid, retry, reverse --------------------------------------------------------
