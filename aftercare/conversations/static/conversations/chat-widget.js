@@ -116,7 +116,8 @@
     var body = input.value.trim();
     if (!body) { return; }
     input.value = "";
-    api("/desk/chat/messages/", { method: "POST", body: JSON.stringify({ body: body }) })
+    ensureToken()
+      .then(function () { return api("/desk/chat/messages/", { method: "POST", body: JSON.stringify({ body: body }) }); })
       .then(function (r) { return r.json(); })
       .then(function (m) { if (m.id) { show(m); } });
   });
