@@ -25,7 +25,7 @@ def _race(merchant: Any, texts: list[str]) -> list[BotTurn | BaseException]:
         try:
             barrier.wait()
             results[index] = reply_to(merchant=merchant, conversation_key="race", text=texts[index])
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             results[index] = error
         finally:
             connection.close()
