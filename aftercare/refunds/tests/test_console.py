@@ -57,7 +57,7 @@ def test_finance_marks_a_manual_refund_paid_and_the_case_is_refunded(
     client = _signed_in(make_member(merchant, Role.FINANCE, "cashier"))
 
     page = client.get(f"/refunds/grants/{grant.pk}/")
-    assert 'action="/refunds/grants/%d/mark-paid"' % grant.pk in page.content.decode()
+    assert f'action="/refunds/grants/{grant.pk}/mark-paid"' in page.content.decode()
     blank = client.post(f"/refunds/grants/{grant.pk}/mark-paid", {"reference": " "})
     assert blank.status_code == 422
     done = client.post(f"/refunds/grants/{grant.pk}/mark-paid", {"reference": "BANK-9"})
