@@ -82,13 +82,14 @@ def setup(executions: int, provider_url: str, secret: str) -> list[int]:
     from aftercare.core.actors import Actor
     from aftercare.core.outbox_models import OutboxMessage
     from aftercare.core.testing import MerchantFactory, StoreFactory
+    from aftercare.merchants.models import Merchant, Store
     from aftercare.policies.tests.factories import delivered_order
     from aftercare.refunds.actions import grant_refund
     from aftercare.refunds.models import RefundSettings
 
     call_command("migrate", verbosity=0)
-    merchant = MerchantFactory(slug="bench-refunds")
-    store = StoreFactory(merchant=merchant)
+    merchant: Merchant = MerchantFactory(slug="bench-refunds")
+    store: Store = StoreFactory(merchant=merchant)
     RefundSettings.objects.create(
         merchant=merchant,
         gateway="webhook",
