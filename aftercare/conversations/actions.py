@@ -46,7 +46,11 @@ from aftercare.merchants.models import Member, Merchant
 from aftercare.merchants.queries import scoped
 
 MAX_BODY = 20_000
-OUTBOX_TOPIC = {Channel.EMAIL: "conversations.email.send", Channel.SMS: "conversations.sms.send"}
+OUTBOX_TOPIC = {
+    Channel.EMAIL: "conversations.email.send",
+    Channel.SMS: "conversations.sms.send",
+    Channel.MARKETPLACE: "conversations.marketplace.send",
+}
 
 
 @dataclass
@@ -70,6 +74,8 @@ class Incoming:
     # Set by channels that already know the thread or the customer (web chat, the portal).
     conversation: Conversation | None = None
     customer: Customer | None = None
+    # Order numbers the channel itself names (a marketplace chat opened from an order).
+    named_orders: list[str] = field(default_factory=list)
 
 
 def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message, bool]:
@@ -86,6 +92,9 @@ def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message,
     result["entities"] = with_case_numbers(
         analysis.entities, f"{incoming.subject}\n{incoming.body[:MAX_BODY]}"
     )
+    if incoming.named_orders:
+        named = [*incoming.named_orders, *result["entities"].get("order_numbers", [])]
+        result["entities"] = {**result["entities"], "order_numbers": list(dict.fromkeys(named))}
     entities = result["entities"]
     with transaction.atomic():
         contact = normalise_contact(merchant, incoming.channel, incoming.contact)
@@ -201,8 +210,8 @@ def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
         raise EmptyMessage("A reply needs some text.")
     if len(text) > MAX_BODY:
         raise ValidationFailed(f"A reply is at most {MAX_BODY} characters.")
-    if conversation.channel in (Channel.PHONE, Channel.MARKETPLACE) and not conversation.contact:
-        raise CannotReply("This conversation has no address to answer to.")
+    if conversation.channel == Channel.PHONE:
+        raise CannotReply("A phone conversation is answered by calling back, not in writing.")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         message = _store_outbound(actor, locked, text)

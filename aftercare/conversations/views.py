@@ -141,7 +141,7 @@ def _context(membership: Member, conversation: Conversation, **extra: Any) -> di
         last_id=max((m["message"].pk for m in messages), default=0),
         view=_panel(membership, conversation),
         links=list(conversation.links.all()),
-        can_reply=conversation.channel in (Channel.WEB_CHAT, Channel.EMAIL, Channel.SMS),
+        can_reply=conversation.channel != Channel.PHONE,
         statuses=ConversationStatus.choices,
         **extra,
     )
