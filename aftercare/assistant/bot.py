@@ -39,7 +39,7 @@ from aftercare.assistant.faq import answer_question
 from aftercare.assistant.labels import Intent, Reason
 from aftercare.assistant.language import DEFAULT_LANGUAGES, chinese_script
 from aftercare.assistant.models import BotSession, BotState
-from aftercare.commerce.models import Order
+from aftercare.commerce.models import Order, OrderStatus
 from aftercare.core.actors import Actor
 from aftercare.core.audit import record_event
 from aftercare.core.errors import ValidationFailed
@@ -388,6 +388,13 @@ class _Turn:
             self._ask_for_order()
             return
         self.replies.append(words.order_status_sentence(order))
+        if order.status == OrderStatus.DELIVERED:
+            self.replies.append(
+                _(
+                    "If it has not reached you, just say so and a colleague will check with "
+                    "the courier."
+                )
+            )
 
     def _start_request(self, intent: str, reason: str) -> None:
         order = self.session.order
@@ -445,9 +452,10 @@ class _Turn:
 
     def _menu(self, opening: str) -> str:
         opening = opening % {"shop": self.merchant.name}
+        space = "" if self.language.startswith("zh") else " "  # Chinese runs sentences on
         return (
             opening
-            + " "
+            + space
             + _(
                 "I can tell you where your return or refund is, help you start a return or "
                 "exchange, and answer questions about our policy. Type “agent” at any time to "

@@ -312,3 +312,15 @@ def test_another_merchant_cannot_hand_back_a_conversation(shop, other_merchant) 
 
     assert hand_back(merchant=other_merchant, conversation_key="web:18") is None
     assert BotSession.objects.get(conversation_key="web:18").state == "handed_over"
+
+
+def test_order_status_for_a_delivered_order_offers_a_courier_check(shop) -> None:  # type: ignore[no-untyped-def]
+    shop.say("web:19", "my parcel hasn't arrived yet, where is it?")
+
+    turn = shop.say("web:19", f"order {shop.order.external_id}, phone {PHONE_TYPED}")
+
+    delivered = shop.order.shipments.get().delivered_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert turn.replies[1] == (
+        f"Order {shop.order.external_id} was delivered on {delivered.day} {delivered:%b}."
+    )
+    assert "check with the courier" in turn.replies[2]
