@@ -16,10 +16,12 @@ from aftercare.core.actors import Actor
 from aftercare.core.api import require
 from aftercare.core.audit import record_event
 from aftercare.core.errors import NotFound, ValidationFailed
+from aftercare.core.tasks import enqueue_on_commit
 from aftercare.merchants.models import Member
 from aftercare.merchants.queries import scoped
 from aftercare.tickets import actions, notify
 from aftercare.tickets.models import FollowUp, Ticket, TicketNote
+from aftercare.tickets.tasks import follow_up_due
 
 MENTION = re.compile(r"@([\w.\-]+)")
 MAX_NOTE = 10_000
@@ -109,6 +111,7 @@ def add_follow_up(
             text=text,
             due_at=due_at.isoformat(),
         )
+        enqueue_on_commit(follow_up_due, follow_up.pk, due_at.isoformat(), run_after=due_at)
     return follow_up
 
 

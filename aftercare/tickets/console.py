@@ -25,7 +25,15 @@ from aftercare.tickets.states import (
 )
 from aftercare.web.access import context_for
 
-FEED_KINDS = ("created", "assigned", "escalated", "note", "sla_reminder", "follow_up")
+FEED_KINDS = (
+    "created",
+    "assigned",
+    "escalated",
+    "note",
+    "sla_reminder",
+    "follow_up",
+    "follow_up_due",
+)
 FEED_LIMIT = 50
 
 
@@ -102,7 +110,7 @@ def _for_member(event: AuditEvent, ticket: Ticket, membership: Member) -> bool:
         return bool(data.get("member_id") == membership.pk)
     if event.kind == "note":
         return membership.pk in (data.get("mentions") or [])
-    if event.kind == "follow_up":
+    if event.kind in ("follow_up", "follow_up_due"):
         return bool(data.get("member_id") == membership.pk)
     if event.kind == "escalated":
         return membership.user_id in (data.get("to") or [])
@@ -129,6 +137,7 @@ def _toasts() -> dict[str, str]:  # built per call: in the current language
         "assigned": _("Ticket %(number)s was assigned to you."),
         "note": _("You were mentioned on %(number)s."),
         "follow_up": _("A follow-up on %(number)s is yours."),
+        "follow_up_due": _("A follow-up on %(number)s is due."),
         "escalated": _("%(number)s was escalated."),
         "sla_reminder": _("%(number)s is close to its deadline."),
         "created": _("New ticket %(number)s."),

@@ -68,3 +68,37 @@ def _breach(ticket: Ticket, kind: str, due: datetime, due_iso: str) -> str:
     record_event(actor=actor, subject=ticket, kind="sla_breached", data={"clock": kind})
     actions._escalate(actor, ticket, reason=f"{kind} deadline missed", breach=kind)
     return "escalated"
+
+
+@task()
+def follow_up_due(follow_up_id: int, due_iso: str) -> str:
+    """At a follow-up's due time: remind its assignee unless it is done (or was moved)."""
+    from aftercare.tickets.models import FollowUp
+
+    with transaction.atomic():
+        follow_up = (
+            FollowUp.objects.select_for_update()
+            .select_related("ticket", "assignee")
+            .filter(pk=follow_up_id)
+            .first()
+        )
+        if follow_up is None or follow_up.done_at is not None:
+            return "done"
+        if follow_up.due_at != datetime.fromisoformat(due_iso):
+            return "stale"
+        ticket = follow_up.ticket
+        actor = Actor.system(ticket.merchant, "follow-up")
+        record_event(
+            actor=actor,
+            subject=ticket,
+            kind="follow_up_due",
+            data={"follow_up_id": follow_up.pk, "member_id": follow_up.assignee_id},
+        )
+        notify.ticket_event(
+            notify.FOLLOW_UP,
+            ticket,
+            user_ids=[follow_up.assignee.user_id],
+            text=follow_up.text,
+            due=True,
+        )
+        return "reminded"

@@ -143,3 +143,39 @@ def test_breached_tickets_rise_to_the_top_of_the_queue(
         sla_deadline.call(late.pk, "resolution", late_due.isoformat(), "breach")
 
     assert tickets_of(desk).first().pk == late.pk  # type: ignore[union-attr]
+
+
+def test_follow_up_reminds_its_assignee_at_the_due_time_unless_done(
+    desk: Merchant,
+    make_agent: MakeAgent,
+    system_actor: Actor,
+    dummy_tasks: DummyBackend,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from aftercare.tickets.collaboration import add_follow_up, complete_follow_up
+    from aftercare.tickets.tasks import follow_up_due
+
+    helper = make_agent()
+    ticket = _make(desk, make_agent, system_actor)
+    due = T0 + timedelta(hours=3)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(T0, tick=False),
+    ):
+        first = add_follow_up(
+            actor=system_actor, ticket=ticket, member_id=helper.pk, text="Call back", due_at=due
+        )
+        second = add_follow_up(
+            actor=system_actor, ticket=ticket, member_id=helper.pk, text="Refund", due_at=due
+        )
+    assert [(r.args[0], r.task.run_after) for r in dummy_tasks.results][-2:] == [
+        (first.pk, due),
+        (second.pk, due),
+    ]
+    complete_follow_up(actor=system_actor, follow_up_id=second.pk)
+
+    with time_machine.travel(due, tick=False):
+        assert follow_up_due.call(first.pk, due.isoformat()) == "reminded"
+        assert follow_up_due.call(second.pk, due.isoformat()) == "done"
+    event = AuditEvent.objects.get(subject_id=ticket.pk, kind="follow_up_due")
+    assert event.data == {"follow_up_id": first.pk, "member_id": helper.pk}
