@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftercare.assistant.analysis import analyse_text
 from aftercare.commerce.models import Customer
-from aftercare.conversations import events, threading
+from aftercare.conversations import events, threads
 from aftercare.conversations.errors import CannotReply, EmptyMessage
 from aftercare.conversations.linking import (
     find_entities,
@@ -99,7 +99,7 @@ def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message,
     with transaction.atomic():
         contact = normalise_contact(merchant, incoming.channel, incoming.contact)
         found = find_entities(merchant, entities)
-        conversation = incoming.conversation or threading.find_thread(
+        conversation = incoming.conversation or threads.find_thread(
             merchant, incoming, contact, found
         )
         customer = incoming.customer or (conversation.customer if conversation else None)
@@ -137,7 +137,7 @@ def _open(
         merchant=merchant,
         channel=incoming.channel,
         customer=customer,
-        subject=threading.clean_subject(incoming.subject)[:300],
+        subject=threads.clean_subject(incoming.subject)[:300],
         contact=contact[:254],
         contact_name=incoming.contact_name[:200],
         our_address=incoming.our_address[:254],
@@ -240,7 +240,7 @@ def _store_outbound(actor: Actor, conversation: Conversation, text: str) -> Mess
         author_kind=AuthorKind.AGENT if actor.user else AuthorKind.SYSTEM,
         author_member=_member_of(actor),
         author_name=actor.label[:200],
-        subject=threading.reply_subject(conversation),
+        subject=threads.reply_subject(conversation),
         body=text,
         # Web chat is delivered by the live feed and the poll itself: sent when stored.
         delivery_state=DeliveryState.SENT if live else DeliveryState.QUEUED,
@@ -253,7 +253,7 @@ def _send_later(conversation: Conversation, message: Message) -> None:
     if topic is None:
         return
     if conversation.channel == Channel.EMAIL:
-        threading.assign_email_headers(conversation, message)
+        threads.assign_email_headers(conversation, message)
     write_outbox(
         merchant=conversation.merchant,
         topic=topic,

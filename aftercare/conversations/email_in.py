@@ -22,7 +22,7 @@ from aftercare.conversations.actions import Incoming, receive_message
 from aftercare.conversations.errors import EmailTooLarge, MalformedEmail, UnknownRecipient
 from aftercare.conversations.models import ChannelAddress, Message
 from aftercare.conversations.states import Channel
-from aftercare.conversations.threading import message_ids
+from aftercare.conversations.threads import message_ids
 from aftercare.merchants.models import Merchant
 
 log = logging.getLogger(__name__)

@@ -105,3 +105,12 @@ def test_a_customer_lookup_page(desk, merchant, store):
     page = desk.get("/desk/customer/?q=find.me@example.com").content.decode()
 
     assert known.order.external_id in page
+
+
+@pytest.mark.parametrize(("language", "word"), [("zh-hans", "收件箱"), ("zh-hant", "收件匣")])
+def test_the_inbox_speaks_chinese(desk, language, word):
+    desk.cookies["django_language"] = language
+
+    page = desk.get("/desk/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert word in page
