@@ -254,12 +254,34 @@ def _send_later(conversation: Conversation, message: Message) -> None:
         return
     if conversation.channel == Channel.EMAIL:
         threads.assign_email_headers(conversation, message)
+    if conversation.channel == Channel.SMS and _sms_via_notifications(conversation, message):
+        return
     write_outbox(
         merchant=conversation.merchant,
         topic=topic,
         dedupe_key=f"conversation-message:{message.pk}",
         payload={"message_id": message.pk},
     )
+
+
+def _sms_via_notifications(conversation: Conversation, message: Message) -> bool:
+    """Hand an SMS reply to the notifications app's provider (its own outbox, retries and
+    delivery reports) when the customer's number is the one that wrote; True if handed."""
+    customer = conversation.customer
+    if customer is None or not customer.phone or customer.phone != conversation.contact:
+        return False
+    from aftercare.notifications.delivery import send_to_customer
+
+    notification = send_to_customer(
+        merchant_id=conversation.merchant_id,
+        customer_id=customer.pk,
+        channel="sms",
+        body=message.body,
+        dedupe_key=f"conversation-message:{message.pk}",
+    )
+    message.meta = {**message.meta, "notification_id": notification.pk}
+    message.save(update_fields=["meta"])
+    return True
 
 
 def _member_of(actor: Actor) -> Member | None:

@@ -54,10 +54,9 @@ def send_email_reply(outbox: OutboxMessage) -> dict[str, Any] | None:
 
 
 def send_sms_reply(outbox: OutboxMessage) -> dict[str, Any] | None:
-    """SMS replies: handed to the notifications app's SMS provider.
-
-    Not wired yet: the SMS providers are built in parallel (notifications). Until the lead
-    wires this handler to them, a queued SMS reply retries with backoff and stays 'queued'.
+    """SMS replies to a number that is not the customer's stored phone (the notifications
+    app's send_to_customer sends only to that). Not wired to a provider yet: such a reply
+    retries with backoff and stays 'queued' until this handler calls one.
     """
     message = _message(outbox)
     if message.delivery_state != DeliveryState.QUEUED:

@@ -71,3 +71,22 @@ def test_assigning_another_merchants_member_is_a_404(api, other_agent, merchant)
 
     assert response.status_code == 404
     assert Conversation.objects.get().assignee is None
+
+
+def test_an_sms_reply_is_handed_to_the_notifications_provider(api, merchant, store):
+    from aftercare.conversations.tests.factories import buyer
+    from aftercare.notifications.models import Notification
+
+    buyer(merchant, store, phone="+8613800138555")
+    message, _ = receive_message(
+        merchant=merchant,
+        incoming=Incoming(channel=Channel.SMS, contact="+8613800138555", body="where is it"),
+    )
+
+    reply = api.post(
+        f"/api/v1/conversations/{message.conversation_id}/reply", {"body": "Tomorrow!"}
+    )
+
+    assert reply.status_code == 201, reply.content
+    notification = Notification.objects.get()
+    assert reply.json()["meta"]["notification_id"] == notification.pk
