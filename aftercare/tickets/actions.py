@@ -191,7 +191,7 @@ def _create(actor: Actor, links: dict[str, Any], *, flags: list[str], **fields: 
         tier=tier,
         flagged=bool(customer and customer.risk_tags),
     )
-    ticket.save()
+    ticket.save(update_fields=["number", "group", *CLOCK_FIELDS])
     record_event(
         actor=actor,
         subject=ticket,
