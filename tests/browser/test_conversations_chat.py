@@ -74,6 +74,8 @@ def test_a_web_chat_message_reaches_the_agent_live_and_the_reply_reaches_the_cus
         expect(agent.locator("#messages")).to_contain_text("new lid today")
 
         expect(widget.locator(".ac-theirs")).to_contain_text("new lid today", timeout=20_000)
+        # The agent opened the conversation: the customer's message shows as read.
+        expect(widget.locator(".ac-read")).to_be_visible(timeout=20_000)
 
         # The customer writes again; the open conversation shows it without a reload.
         widget.locator(".ac-input").fill("Thank you!")

@@ -99,7 +99,7 @@ def test_mail_in_refuses_an_unknown_mailbox_with_a_sentence_and_stores_nothing(m
     assert not Message.objects.exists()
 
 
-def test_mail_in_refuses_malformed_mime(merchant):
+def test_mail_in_refuses_malformed_mime_and_logs_why(merchant, caplog):
     addresses(merchant)
     broken = (
         b"From: a@example.com\r\nTo: support@shop.example\r\nMIME-Version: 1.0\r\n"
@@ -110,6 +110,8 @@ def test_mail_in_refuses_malformed_mime(merchant):
 
     assert code == 65
     assert "MIME structure is broken" in err
+    assert "inbound email refused" in caplog.text
+    assert "malformed_email" in caplog.text
     assert not Message.objects.exists()
 
 

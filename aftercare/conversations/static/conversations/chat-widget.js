@@ -64,6 +64,7 @@
     var row = document.createElement("div");
     row.className = "ac-message ac-" + (mine ? "mine" : "theirs");
     row.dataset.id = message.id;
+    row.dataset.at = message.created_at;
     row.setAttribute("style", "margin:4px 0;text-align:" + (mine ? "right" : "left"));
     var bubble = document.createElement("span");
     bubble.setAttribute("style", "display:inline-block;padding:6px 10px;border-radius:12px;white-space:pre-wrap;background:" + (mine ? "#e8edff" : "#f1f1f1"));
@@ -74,6 +75,25 @@
     if (!mine) { typingHint.hidden = true; markRead(); }
   }
 
+  // Read state: "Read" under the visitor's last message the agent has seen.
+  function showAgentRead(at) {
+    if (!at) { return; }
+    var seen = Date.parse(at);
+    var old = log.querySelector(".ac-read");
+    if (old) { old.remove(); }
+    var mine = log.querySelectorAll(".ac-mine");
+    for (var i = mine.length - 1; i >= 0; i--) {
+      if (Date.parse(mine[i].dataset.at) <= seen) {
+        var tag = document.createElement("div");
+        tag.className = "ac-read";
+        tag.setAttribute("style", "font-size:11px;color:#888");
+        tag.textContent = texts.read;
+        mine[i].appendChild(tag);
+        return;
+      }
+    }
+  }
+
   function markRead() {
     if (document.visibilityState === "visible") { api("/desk/chat/read/", { method: "POST" }); }
   }
@@ -81,7 +101,10 @@
   function poll() {
     return api("/desk/chat/messages/?after=" + lastId).then(function (r) {
       if (r.status === 401) { localStorage.removeItem(key); token = null; return ensureToken(); }
-      return r.json().then(function (body) { (body.messages || []).forEach(show); });
+      return r.json().then(function (body) {
+        (body.messages || []).forEach(show);
+        showAgentRead(body.agent_read_at);
+      });
     });
   }
 
@@ -97,7 +120,7 @@
       var event = JSON.parse(m.data);
       if (event.kind === "message") { show(event.data); }
       if (event.kind === "typing") { typingHint.hidden = false; clearTimeout(typingHint._t); typingHint._t = setTimeout(function () { typingHint.hidden = true; }, 4000); }
-      if (event.kind === "read" && event.data.side === "agent") { root.dataset.agentRead = event.data.at; }
+      if (event.kind === "read" && event.data.side === "agent") { showAgentRead(event.data.at); }
     };
     socket.onclose = function () { root.dataset.live = "polling"; socket = null; startPolling(); setTimeout(connect, 15000); };
   }
