@@ -208,8 +208,11 @@ def _check(
         errors.append({"loc": ["body", "kind"], "msg": f"unknown kind {kind!r}"})
     if amount < 0 or amount != amount.quantize(CENT):
         errors.append({"loc": ["body", "amount"], "msg": "a non-negative amount in cents"})
-    elif kind in MONEY_KINDS | VOUCHER_KINDS and amount <= 0:
+    elif kind in MONEY_KINDS and amount <= 0:
         errors.append({"loc": ["body", "amount"], "msg": "must be more than zero"})
+    elif kind in VOUCHER_KINDS and amount <= 0 and not coupon_code.strip():
+        # A coupon of no stated value is fine when it names the merchant's own code.
+        errors.append({"loc": ["body", "amount"], "msg": "a value, or the coupon's code"})
     if shipping < 0:
         errors.append({"loc": ["body", "shipping_amount"], "msg": "must not be negative"})
     for index, line in enumerate(lines):

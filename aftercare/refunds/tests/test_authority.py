@@ -155,3 +155,16 @@ def test_a_negotiated_coupon_is_issued_with_a_code_and_expiry(
     event = RefundEvent.objects.get(kind="refund.coupon_issued")
     assert event.data["coupon_code"] == "SORRY20" and event.data["expires_at"]
     assert queries.refunded_total(order_id=order.pk) == 0  # a coupon is no money out
+
+
+def test_a_coupon_without_a_value_needs_its_code(agent_actor, order) -> None:
+    from aftercare.refunds.errors import InvalidGrant
+
+    with pytest.raises(InvalidGrant):
+        actions.grant_refund(actor=agent_actor, order_id=order.pk, kind="coupon", amount=Decimal(0))
+    grant = actions.grant_refund(
+        actor=agent_actor, order_id=order.pk, kind="coupon", amount=Decimal(0), coupon_code="VIP"
+    )
+
+    assert grant.status == GrantStatus.SUCCEEDED and grant.coupon_code == "VIP"
+    assert Grant.objects.count() == 1
