@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftercare.notifications.messages import case_values, queue_message
-from aftercare.notifications.models import ConsumerCursor, EventKey
+from aftercare.notifications.messages import Lookups, case_values, queue_message
+from aftercare.notifications.models import Channel, ConsumerCursor, EventKey
 from aftercare.notifications.routing import settings_of
 from aftercare.returns import events as case_events
 from aftercare.returns.models import Case, CaseEvent
@@ -83,15 +83,19 @@ def consume_case_events(
             ).select_related("case", "case__customer", "case__merchant"),
             horizon,
         )
+        lookups = Lookups()
+        lookups.preload_existing(
+            [f"case-event:{e.pk}:{channel}" for e in batch for channel in Channel.values]
+        )
         for event in batch:
-            handle_case_event(event, now=now)
+            handle_case_event(event, now=now, lookups=lookups)
         if batch:
             cursor.last_id = batch[-1].pk
             cursor.save(update_fields=["last_id", "updated_at"])
     return len(batch)
 
 
-def handle_case_event(event: CaseEvent, *, now: datetime) -> None:
+def handle_case_event(event: CaseEvent, *, now: datetime, lookups: Lookups | None = None) -> None:
     case = event.case
     if event.kind == case_events.CLOSED:
         from aftercare.notifications.surveys import schedule_survey
@@ -102,7 +106,8 @@ def handle_case_event(event: CaseEvent, *, now: datetime) -> None:
         return
     if event.kind == case_events.REFUNDED and _refunds_app_paid(case):
         return  # the refunds app's own event says it, with the exact amount
-    settings = settings_of(case.merchant_id)
+    lookups = lookups or Lookups()
+    settings = lookups.settings_of(case.merchant_id)
     queue_message(
         merchant=case.merchant,
         customer=case.customer,
@@ -111,6 +116,7 @@ def handle_case_event(event: CaseEvent, *, now: datetime) -> None:
         values=case_values(case, dict(event.data or {}), settings),
         dedupe_base=f"case-event:{event.pk}",
         now=now,
+        lookups=lookups,
     )
 
 

@@ -1,14 +1,15 @@
 """Delivering a queued notification through the merchant's provider (the outbox handler),
 provider callbacks, the supervisor's resend, and `send_to_customer()` for other apps.
 
-The handler runs outside any transaction (the outbox calls it so). It marks the row
-`sending` before the provider call: a row found `sending` by a later attempt means a worker
-died mid-send, and the retry goes out with the same reference (the gateway's Idempotency-Key,
-the email's Message-ID), which providers that deduplicate turn into a single message.
+The handler runs outside any transaction (the outbox calls it so). While it runs, the outbox
+row is claimed: a claim that outlives its lease means a worker died mid-send, and the retry
+goes out with the same reference (the gateway's Idempotency-Key, the email's Message-ID),
+which providers that deduplicate turn into a single message.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -30,13 +31,14 @@ from aftercare.merchants.queries import get_scoped
 from aftercare.notifications.messages import DELIVER_TOPIC, direct_route
 from aftercare.notifications.models import (
     Channel,
+    ContactPreference,
     Notification,
     NotificationSettings,
     NotificationStatus,
     SmsProviderKind,
 )
 from aftercare.notifications.providers import OutgoingEmail, OutgoingSms, Sent, SmsProvider
-from aftercare.notifications.routing import preference_of, settings_of
+from aftercare.notifications.routing import settings_of
 
 DONE = (NotificationStatus.SENT, NotificationStatus.DELIVERED, NotificationStatus.SKIPPED)
 FAILED_QUEUE = (NotificationStatus.FAILED,)
@@ -61,21 +63,37 @@ def sms_provider_for(settings: NotificationSettings) -> SmsProvider:
 
 
 EMAIL_SENDER = SmtpEmailSender()
+SETTINGS_TTL = 5.0  # seconds a worker reuses a merchant's provider settings
+_settings_cache: dict[int, tuple[float, NotificationSettings]] = {}
+
+
+def clear_settings_cache() -> None:
+    _settings_cache.clear()
+
+
+def cached_settings(merchant_id: int) -> NotificationSettings:
+    """Provider settings, re-read at most every SETTINGS_TTL seconds per worker: a stream of
+    deliveries would otherwise read the same row for every message."""
+    now = time.monotonic()
+    found = _settings_cache.get(merchant_id)
+    if found is None or now - found[0] > SETTINGS_TTL:
+        found = (now, settings_of(merchant_id))
+        _settings_cache[merchant_id] = found
+    return found[1]
 
 
 def deliver_message(message: OutboxMessage) -> dict[str, Any]:
     """Outbox handler of DELIVER_TOPIC."""
-    notification = Notification.objects.select_related("customer").get(
-        pk=message.payload["notification_id"]
-    )
+    notification = Notification.objects.select_related(
+        "customer", "customer__contact_preference"
+    ).get(dedupe_key=message.payload["key"])
     if notification.status in DONE:
         return {"status": notification.status}  # a redelivered task after success
     reason = _skip_reason(notification)
     if reason:
         _finish(notification, status=NotificationStatus.SKIPPED, reason=reason)
         return {"status": "skipped", "reason": reason}
-    Notification.objects.filter(pk=notification.pk).update(status=NotificationStatus.SENDING)
-    settings = settings_of(notification.merchant_id)
+    settings = cached_settings(notification.merchant_id)
     try:
         sent = send_now(notification, settings)
     except ExternalServiceError as error:
@@ -101,8 +119,11 @@ def _skip_reason(notification: Notification) -> str:
     """Preferences are checked again at delivery: an opt-out since queueing wins."""
     if notification.event == "reply" or notification.customer is None:
         return ""  # an agent's answer to the customer's own message is not a notice
-    preference = preference_of(notification.customer)
-    if notification.channel in preference.opted_out:
+    try:
+        opted_out = notification.customer.contact_preference.opted_out
+    except ContactPreference.DoesNotExist:
+        opted_out = []
+    if notification.channel in opted_out:
         return f"The customer opted out of {notification.channel}."
     return ""
 
@@ -242,7 +263,7 @@ def resend_notification(*, actor: Actor, notification_id: int) -> Notification:
             merchant=actor.merchant,
             topic=DELIVER_TOPIC,
             dedupe_key=key,
-            payload={"notification_id": notification.pk},
+            payload={"key": notification.dedupe_key},
         )
         notification.status = NotificationStatus.QUEUED
         notification.reason = f"resent by {actor.label}"

@@ -18,9 +18,10 @@ from aftercare.commerce.models import Customer
 from aftercare.core.outbox import write_outbox
 from aftercare.merchants.models import Merchant
 from aftercare.notifications import render
-from aftercare.notifications.defaults import template_for
+from aftercare.notifications.defaults import TemplateText, template_for
 from aftercare.notifications.models import (
     Channel,
+    ContactPreference,
     Notification,
     NotificationSettings,
     NotificationStatus,
@@ -37,6 +38,49 @@ from aftercare.notifications.routing import (
 from aftercare.returns.models import Case
 
 DELIVER_TOPIC = "notifications.deliver"
+
+
+class Lookups:
+    """What a batch of messages reads again and again (a merchant's settings and wording, a
+    customer's preferences, which keys exist), read once per batch instead of per message."""
+
+    def __init__(self) -> None:
+        self.settings: dict[int, NotificationSettings] = {}
+        self.preferences: dict[int, ContactPreference] = {}
+        self.templates: dict[tuple[int, str, str, str], TemplateText] = {}
+        self.existing: set[str] | None = None  # None: ask the database per key
+
+    def settings_of(self, merchant_id: int) -> NotificationSettings:
+        if merchant_id not in self.settings:
+            self.settings[merchant_id] = settings_of(merchant_id)
+        return self.settings[merchant_id]
+
+    def preference_of(self, customer: Customer) -> ContactPreference:
+        if customer.pk not in self.preferences:
+            self.preferences[customer.pk] = preference_of(customer)
+        return self.preferences[customer.pk]
+
+    def template(self, merchant_id: int, event: str, channel: str, language: str) -> TemplateText:
+        key = (merchant_id, event, channel, language)
+        if key not in self.templates:
+            self.templates[key] = template_for(merchant_id, event, channel, language)
+        return self.templates[key]
+
+    def exists(self, key: str) -> bool:
+        if self.existing is None:
+            return Notification.objects.filter(dedupe_key=key).exists()
+        return key in self.existing
+
+    def preload_existing(self, keys: list[str]) -> None:
+        """One query for a whole batch's dedupe keys."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 900):
+            found.update(
+                Notification.objects.filter(dedupe_key__in=keys[start : start + 900]).values_list(
+                    "dedupe_key", flat=True
+                )
+            )
+        self.existing = found
 
 
 def case_values(case: Case, data: dict[str, Any], settings: NotificationSettings) -> dict[str, Any]:
@@ -74,10 +118,15 @@ def portal_url(case: Case, settings: NotificationSettings) -> str:
 
 
 def rendered(
-    merchant_id: int, event: str, channel: str, language: str, values: dict[str, Any]
+    merchant_id: int,
+    event: str,
+    channel: str,
+    language: str,
+    values: dict[str, Any],
+    lookups: Lookups | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text body, HTML body) of one message."""
-    template = template_for(merchant_id, event, channel, language)
+    template = (lookups or Lookups()).template(merchant_id, event, channel, language)
     subject = render.render(template.subject, values) if template.subject else ""
     body = render.render(template.body, values)
     html = ""
@@ -99,12 +148,14 @@ def queue_message(
     case: Case | None = None,
     now: datetime | None = None,
     routes: list[Route] | None = None,
+    lookups: Lookups | None = None,
 ) -> list[Notification]:
     """Render and queue `event` for `customer` on every channel routing picks. Idempotent."""
     now = now or timezone.now()
-    settings = settings_of(merchant)
+    lookups = lookups or Lookups()
+    settings = lookups.settings_of(merchant.pk)
     if routes is None:
-        preference = preference_of(customer)
+        preference = lookups.preference_of(customer)
         routes = routes_for(
             customer, settings, preference, now=now, merchant_timezone=merchant.timezone
         )
@@ -112,9 +163,9 @@ def queue_message(
     queued = []
     for route in routes:
         key = f"{dedupe_base}:{route.channel}"
-        if Notification.objects.filter(dedupe_key=key).exists():
+        if lookups.exists(key):
             continue
-        subject, body, html = rendered(merchant.pk, event, route.channel, language, values)
+        subject, body, html = rendered(merchant.pk, event, route.channel, language, values, lookups)
         queued.append(
             _write(
                 merchant=merchant,
@@ -145,7 +196,18 @@ def _write(
 ) -> Notification:
     subject, body, html = texts
     portal = route.channel == Channel.PORTAL
-    notification = Notification.objects.create(
+    outbox = None
+    if not portal:
+        # The outbox row names the notification by its dedupe key, so it can be written
+        # first and the notification in one INSERT with its outbox link.
+        outbox = write_outbox(
+            merchant=merchant,
+            topic=DELIVER_TOPIC,
+            dedupe_key=key,
+            payload={"key": key},
+            run_after=route.due_at if route.due_at > now else None,
+        )
+    return Notification.objects.create(
         merchant=merchant,
         customer=customer,
         case=case,
@@ -163,18 +225,8 @@ def _write(
         sent_at=now if portal else None,
         dedupe_key=key,
         due_at=route.due_at,
+        outbox=outbox,
     )
-    if not portal:
-        run_after = route.due_at if route.due_at > now else None
-        notification.outbox = write_outbox(
-            merchant=merchant,
-            topic=DELIVER_TOPIC,
-            dedupe_key=key,
-            payload={"notification_id": notification.pk},
-            run_after=run_after,
-        )
-        notification.save(update_fields=["outbox"])
-    return notification
 
 
 def direct_route(customer: Customer, channel: str, now: datetime) -> Route:

@@ -13,12 +13,21 @@ from aftercare.commerce.models import Order, OrderLine
 from aftercare.core.outbox import deliver_outbox_message
 from aftercare.core.outbox_models import OutboxMessage, OutboxStatus
 from aftercare.merchants.models import Merchant, Store
+from aftercare.notifications.delivery import clear_settings_cache
 from aftercare.notifications.models import NotificationSettings
 from aftercare.notifications.tests.servers import HttpSink, SmtpSink, http_server, smtp_server
 from aftercare.policies.tests.factories import delivered_order
 from aftercare.returns.tests.helpers import install_policy
 
 TOPICS = ("notifications.deliver", "notifications.webhook")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_cache() -> Iterator[None]:
+    # Ids are reused after a test's rollback; a cached row must not leak into the next test.
+    clear_settings_cache()
+    yield
+    clear_settings_cache()
 
 
 @pytest.fixture
