@@ -6,10 +6,10 @@ It makes a fresh PostgreSQL database (--postgres: a bench database on the local 
 provider on loopback (the test suite's: it checks every signature and dedupes on the
 Idempotency-Key), and grants N refunds through the project's own action (each writes its
 execution, its 'requested' ledger row and its outbox message). Then 4 worker processes deliver
-the outbox messages through core/outbox.py exactly as `aftercare worker` does; every worker
-tries every message (in a different order), so each message is claimed by several workers at
-once and the compare-and-set must let exactly one through. A duplicate is a second payment at
-the provider for one key or a second ledger success for one execution; the run counts both.
+the outbox messages through core/outbox.py exactly as `aftercare worker` does; each message is
+given to --copies workers (default 2) at about the same moment, like a task enqueued twice,
+so the compare-and-set must let exactly one of them through. A duplicate is a second payment
+at the provider for one key or a second ledger success for one execution; both are counted.
 Figures are printed last, one `name: value unit` a line.
 
     .venv/bin/python bench/refunds.py --postgres [--executions 2000] [--workers 4]
@@ -50,15 +50,16 @@ def _django(database_url: str) -> None:
 # --- Worker process -------------------------------------------------------------------------
 
 
-def work(index: int, ids_file: str, go_file: str) -> None:
+def work(index: int, workers: int, copies: int, ids_file: str, go_file: str) -> None:
     from django.db import connection
 
     from aftercare.core.outbox import deliver_outbox_message
     from aftercare.core.tasks import worker_identity
 
     ids = json.loads(Path(ids_file).read_text())
-    shift = index * len(ids) // 4
-    mine = ids[shift:] + ids[:shift]  # every worker tries every message, starting elsewhere
+    # Message j is delivered by workers j, j+1, ... (mod workers): `copies` deliveries each,
+    # at about the same moment, as when a task is enqueued twice or the sweeper re-enqueues.
+    mine = [m for j, m in enumerate(ids) if (index - j) % workers < copies]
     connection.ensure_connection()
     print("ready", flush=True)
     while not Path(go_file).exists():
@@ -132,7 +133,7 @@ def count_duplicates(provider: Any) -> dict[str, int]:
     }
 
 
-def run(database_url: str, executions: int, workers: int) -> dict[str, Any]:
+def run(database_url: str, executions: int, workers: int, copies: int) -> dict[str, Any]:
     _django(database_url)
     from aftercare.refunds.tests.servers import Provider, running_provider
 
@@ -187,6 +188,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--executions", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--copies", type=int, default=2, help="deliveries of each message, by different workers"
+    )
     parser.add_argument("--postgres", action="store_true", help=f"use {DEFAULT_POSTGRES}")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--worker", type=int, default=-1, help=argparse.SUPPRESS)
@@ -195,19 +199,21 @@ def main() -> None:
     args = parser.parse_args()
     if args.worker >= 0:
         _django(args.database_url)
-        work(args.worker, args.ids_file, args.go_file)
+        work(args.worker, args.workers, args.copies, args.ids_file, args.go_file)
         return
     url = DEFAULT_POSTGRES if args.postgres else args.database_url
     if not url.startswith("postgres"):
         raise SystemExit("Give --postgres, --database-url postgres://... or DATABASE_URL.")
     url = fresh_postgres(url)
-    result = run(url, args.executions, args.workers)
+    copies = max(1, min(args.copies, args.workers))
+    result = run(url, args.executions, args.workers, copies)
     print(f"outcomes: {result['outcomes']}", file=sys.stderr)
     duplicates = result["provider_duplicates"] + result["ledger_duplicates"]
     print(f"executions: {result['succeeded']} executions")
     print(f"provider_requests: {result['posts']} requests")
     print(f"ledger_successes: {result['ledger_successes']} entries")
     print(f"workers: {args.workers} processes")
+    print(f"deliveries_per_message: {copies} deliveries")
     print(
         f"refund_executions_per_second: {result['succeeded'] / result['elapsed']:.0f} executions/s"
     )
