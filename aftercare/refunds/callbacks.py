@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aftercare.core.errors import InvalidSignature, NotFound, ValidationFailed
+from aftercare.core.errors import InvalidSignature, ValidationFailed
 from aftercare.core.inbox import process_inbound, store_inbound, verify_signature
 from aftercare.core.outbox_models import InboxEvent
 from aftercare.integrations.refund_gateway import FAILED, SUCCEEDED, RefundResult
@@ -60,10 +60,8 @@ def _parse(body: bytes) -> dict[str, Any]:
 def _apply(event: InboxEvent) -> None:
     payload = event.payload
     assert event.merchant_id is not None
-    try:
-        execution = find_execution(event.merchant_id, payload["idempotency_key"])
-    except NotFound:
-        raise
+    # An unknown key raises NotFound: the event is marked failed and nothing else changes.
+    execution = find_execution(event.merchant_id, payload["idempotency_key"])
     result = RefundResult(
         status=payload["status"],
         reference=str(payload.get("reference", ""))[:128],
