@@ -166,3 +166,30 @@ def test_api_key_needs_member_for_presence(desk: Merchant) -> None:
     key = api_caller(desk)
     response = key.post(f"{URL}/presence", {"presence": "online"})
     assert response.status_code == 422
+
+
+def test_detail_runs_a_constant_number_of_queries(
+    desk: Merchant, make_agent: MakeAgent, api: ApiCaller
+) -> None:
+    from aftercare.core.actors import Actor
+    from aftercare.tickets.collaboration import add_follow_up, add_note
+
+    make_agent()
+    case = make_case(desk)
+    ticket_id = api.post(URL, {"subject": "Count me", "case_id": case.pk}).json()["id"]
+    ticket = Ticket.objects.get(pk=ticket_id)
+    with CaptureQueriesContext(connection) as few:
+        api.get(f"{URL}/{ticket_id}")
+    actor = Actor.system(desk)
+    for i in range(5):
+        add_note(actor=actor, ticket=ticket, body=f"note {i}")
+        add_follow_up(
+            actor=actor,
+            ticket=ticket,
+            member_id=make_member(desk, Role.FINANCE, f"fin{i}").pk,
+            text=f"task {i}",
+            due_at=timezone.now() + timedelta(hours=1),
+        )
+    with CaptureQueriesContext(connection) as many:
+        api.get(f"{URL}/{ticket_id}")
+    assert len(many) == len(few)
