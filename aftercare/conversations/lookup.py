@@ -56,43 +56,51 @@ class Customer360:
         return getattr(case, "clock", None)
 
 
-def find_customer(merchant: Merchant, query: str) -> tuple[int, str] | None:
-    """(customer id, what matched) for the input, or None."""
+def find_customer(merchant: Merchant, query: str) -> tuple[int, str, Customer | None] | None:
+    """(customer id, what matched, the customer row when the match read it) or None."""
     text = query.strip()
     if not text:
         return None
     if "@" in text:
         # Exact match on the indexed column first (iexact defeats the index on PostgreSQL);
         # commerce stores addresses as given, so a differently-cased one falls back to iexact.
-        customers = scoped(Customer, merchant)
-        found = _first(customers.filter(email__in={text, text.lower()}), "pk")
-        found = found or _first(customers.filter(email__iexact=text), "pk")
-        return (found, "email") if found else None
+        customers = scoped(Customer, merchant).order_by("pk")
+        person = customers.filter(email__in={text, text.lower()}).first()
+        person = person or customers.filter(email__iexact=text).first()
+        return (person.pk, "email", person) if person else None
     if text.upper().startswith("RMA"):
         number = (case_numbers(text) or [text.upper()])[0]
         found = _first(scoped(Case, merchant).filter(number=number), "customer_id")
-        return (found, "case_number") if found else None
+        return (found, "case_number", None) if found else None
     if looks_like_phone(text):
         with contextlib.suppress(InvalidPhone):
             phone = to_e164(text, region=merchant.default_phone_region)
-            found = _first(scoped(Customer, merchant).filter(phone=phone), "pk")
-            if found:
-                return found, "phone"
+            person = scoped(Customer, merchant).filter(phone=phone).order_by("pk").first()
+            if person:
+                return person.pk, "phone", person
     found = _first(scoped(Order, merchant).filter(external_id=text), "customer_id")
     if found:
-        return found, "order_number"
+        return found, "order_number", None
     found = _first(
         scoped(Shipment, merchant).filter(tracking_number=text.upper()), "order__customer_id"
     )
-    return (found, "tracking_number") if found else None
+    return (found, "tracking_number", None) if found else None
 
 
 def _first(queryset: QuerySet[Any], column: str) -> int | None:
     return queryset.values_list(column, flat=True).first()
 
 
-def customer_360(merchant: Merchant, customer_id: int, *, matched_by: str = "") -> Customer360:
-    customer = scoped(Customer, merchant).get(pk=customer_id)
+def customer_360(
+    merchant: Merchant,
+    customer_id: int,
+    *,
+    matched_by: str = "",
+    customer: Customer | None = None,
+) -> Customer360:
+    """The panel; `customer` saves its query when the caller already read the row."""
+    if customer is None or customer.pk != customer_id:
+        customer = scoped(Customer, merchant).get(pk=customer_id)
     view = Customer360(customer=customer, matched_by=matched_by)
     view.orders = list(
         scoped(Order, merchant)
@@ -136,4 +144,4 @@ def lookup(merchant: Merchant, query: str) -> Customer360 | None:
     found = find_customer(merchant, query)
     if found is None:
         return None
-    return customer_360(merchant, found[0], matched_by=found[1])
+    return customer_360(merchant, found[0], matched_by=found[1], customer=found[2])
