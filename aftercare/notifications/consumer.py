@@ -50,8 +50,11 @@ EVENT_TEMPLATES: dict[str, str] = {
 }
 
 
+POSTGRES_LAG = timedelta(seconds=2)
+
+
 def default_lag() -> timedelta:
-    return timedelta(seconds=2) if connection.vendor == "postgresql" else timedelta(0)
+    return POSTGRES_LAG if connection.vendor == "postgresql" else timedelta(0)
 
 
 def settled(events: Iterable[E], horizon: datetime) -> list[E]:

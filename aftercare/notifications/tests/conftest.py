@@ -30,6 +30,16 @@ def _fresh_settings_cache() -> Iterator[None]:
     clear_settings_cache()
 
 
+@pytest.fixture(autouse=True)
+def _no_consumer_lag(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests consume the events they just wrote; the PostgreSQL lag has its own test.
+    from datetime import timedelta
+
+    from aftercare.notifications import consumer
+
+    monkeypatch.setattr(consumer, "POSTGRES_LAG", timedelta(0))
+
+
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[SmtpSink]:
     with smtp_server() as (sink, port):

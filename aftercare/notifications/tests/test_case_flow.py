@@ -109,3 +109,22 @@ def test_a_retried_transition_is_refused_and_notifies_once(
     assert list(
         Notification.objects.filter(case=case, channel="sms").values_list("event", flat=True)
     ) == ["submitted", "approved"]
+
+
+def test_on_postgresql_the_newest_events_wait_for_the_next_run(
+    reviewed, order_lines, agent_actor, notify_settings, monkeypatch
+) -> None:
+    """An id can commit after a larger one on PostgreSQL; the consumer leaves a lag."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftercare.notifications import consumer
+
+    monkeypatch.setattr(consumer, "POSTGRES_LAG", timedelta(seconds=2))
+    order, lines = order_lines
+    open_case(agent_actor, order, lines[:1])
+    lag = consumer.default_lag()
+
+    assert consume_case_events() == (0 if lag else 1)
+    assert consume_case_events(now=timezone.now() + timedelta(seconds=3)) == (1 if lag else 0)
