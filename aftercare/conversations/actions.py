@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from aftercare.assistant.analysis import analyse_text
@@ -96,30 +96,43 @@ def receive_message(*, merchant: Merchant, incoming: Incoming) -> tuple[Message,
         named = [*incoming.named_orders, *result["entities"].get("order_numbers", [])]
         result["entities"] = {**result["entities"], "order_numbers": list(dict.fromkeys(named))}
     entities = result["entities"]
-    with transaction.atomic():
-        contact = normalise_contact(merchant, incoming.channel, incoming.contact)
-        found = find_entities(merchant, entities)
-        conversation = incoming.conversation or threads.find_thread(
-            merchant, incoming, contact, found
-        )
-        customer = incoming.customer or (conversation.customer if conversation else None)
-        if customer is None:
-            customer = identify_customer(
-                merchant,
-                channel=incoming.channel,
-                contact=contact,
-                contact_name=incoming.contact_name,
-                entities=entities,
-                found=found,
-            )
-        if conversation is None:
-            conversation = _open(merchant, incoming, contact, customer)
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        message = _store_inbound(conversation, incoming, result)
-        _after_inbound(conversation, message, customer)
-        link_found(conversation, found)
-        events.message_added(conversation, message)
+    try:
+        # A savepoint: the same channel message arriving twice at once loses on the unique
+        # constraint, and the loser returns the winner's row instead of failing.
+        with transaction.atomic():
+            message = _store_received(merchant, incoming, result, entities)
+    except IntegrityError:
+        seen = _already_received(merchant, incoming) if incoming.external_id else None
+        if seen is None:
+            raise
+        return seen, False
     return message, True
+
+
+def _store_received(
+    merchant: Merchant, incoming: Incoming, result: dict[str, Any], entities: dict[str, Any]
+) -> Message:
+    contact = normalise_contact(merchant, incoming.channel, incoming.contact)
+    found = find_entities(merchant, entities)
+    conversation = incoming.conversation or threads.find_thread(merchant, incoming, contact, found)
+    customer = incoming.customer or (conversation.customer if conversation else None)
+    if customer is None:
+        customer = identify_customer(
+            merchant,
+            channel=incoming.channel,
+            contact=contact,
+            contact_name=incoming.contact_name,
+            entities=entities,
+            found=found,
+        )
+    if conversation is None:
+        conversation = _open(merchant, incoming, contact, customer)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    message = _store_inbound(conversation, incoming, result)
+    _after_inbound(conversation, message, customer)
+    link_found(conversation, found)
+    events.message_added(conversation, message)
+    return message
 
 
 def _already_received(merchant: Merchant, incoming: Incoming) -> Message | None:

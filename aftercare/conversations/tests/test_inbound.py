@@ -121,3 +121,30 @@ def test_another_merchants_order_number_links_nothing(merchant, other_merchant, 
 
     assert not ConversationLink.objects.exists()
     assert message.conversation.customer.merchant == merchant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_deliveries_of_one_message_at_once_store_it_once(merchant):
+    import threading
+
+    from django.db import connection
+
+    incoming = Incoming(channel=Channel.SMS, contact="+8613911115555", body="hi", external_id="r")
+    results: list[bool] = []
+    start = threading.Barrier(2)
+
+    def deliver() -> None:
+        try:
+            start.wait()
+            results.append(receive_message(merchant=merchant, incoming=incoming)[1])
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=deliver) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert sorted(results) == [False, True]
+    assert Message.objects.count() == 1
