@@ -209,7 +209,7 @@ class _Turn:
         language: str | None,
     ) -> None:
         self.merchant, self.session, self.text, self.analysis = merchant, session, text, analysis
-        self.customer_id, self.asked_language = customer_id, language
+        self.customer_id = customer_id
         self.replies: list[str] = []
         self.links: list[Link] = []
         self.handover_reason = ""
