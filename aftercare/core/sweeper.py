@@ -20,9 +20,23 @@ from aftercare.core.outbox import requeue_due_outbox
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_SECONDS = 300.0
 
+# Apps' own periodic checks (e.g. restarting a task chain that stopped), registered from
+# their AppConfig.ready(); each runs at every sweep.
+_EXTRA_SWEEPS: list[Callable[[], object]] = []
+
+
+def register_sweep(check: Callable[[], object]) -> None:
+    if check not in _EXTRA_SWEEPS:
+        _EXTRA_SWEEPS.append(check)
+
 
 def sweep_once() -> int:
     """One sweep; never raises, because a failed sweep must not stop the worker."""
+    for check in list(_EXTRA_SWEEPS):
+        try:
+            check()
+        except Exception:
+            log.exception("periodic check %s failed; will try again", check)
     try:
         count = requeue_due_outbox()
     except Exception:
