@@ -15,3 +15,9 @@ class NotificationsConfig(AppConfig):
 
         register_handler(DELIVER_TOPIC, deliver_message)
         register_handler(WEBHOOK_TOPIC, deliver_webhook)
+        # Every worker's sweep (at start, then every 5 min) restarts the consumers' periodic
+        # chain if it stopped.
+        from aftercare.core.sweeper import register_sweep
+        from aftercare.notifications.tasks import ensure_scheduled
+
+        register_sweep(ensure_scheduled)

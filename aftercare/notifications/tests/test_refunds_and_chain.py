@@ -41,3 +41,11 @@ def test_only_one_periodic_chain_runs(db) -> None:
 
     assert tasks._schedule_next(expected=slot) is True  # the holder moves on
     assert tasks._schedule_next(expected=slot) is False  # a late duplicate of it stops
+
+
+def test_the_worker_sweep_starts_the_chain(db) -> None:
+    from aftercare.core.sweeper import sweep_once
+
+    sweep_once()
+
+    assert ConsumerCursor.objects.get(name=CASE_CURSOR).next_run_at is not None
