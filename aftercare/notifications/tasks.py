@@ -4,7 +4,7 @@ The periodic run is a chain of delayed tasks (`run_after`), not a cron: each run
 the next one RUN_EVERY later. Only the run holding the cursor row's current slot
 (`next_run_at`) may schedule the next, by compare-and-set, so a restarted chain and a late
 old one never both continue. `ensure_scheduled()` restarts a chain that stopped (its slot is
-older than STALE_AFTER); the worker's start and every console/API write of this app call it.
+older than STALE_AFTER); every worker's outbox sweep calls it (registered in apps.py).
 """
 
 from __future__ import annotations
