@@ -54,8 +54,10 @@ def set_presence(
             data={"from": before, "to": presence, "capacity": state.capacity},
         )
         notify.presence_event(actor.merchant_id, member_id=member.pk, presence=presence)
-        if presence == Presence.OFFLINE:
-            hand_back(actor=actor, member_id=member.pk)
+    # After the commit no routing can claim the agent's slots any more; the tickets then move
+    # one by one, each locked before the agent's row like everywhere else (no deadlock).
+    if presence == Presence.OFFLINE:
+        hand_back(actor=actor, member_id=member.pk)
     if presence == Presence.ONLINE:
         actions.refill(actor=actor, member_id=member.pk)
     state.refresh_from_db()
@@ -79,16 +81,15 @@ def hand_back(*, actor: Actor, member_id: int) -> int:
     ).values_list("pk", flat=True)
     moved = 0
     for ticket_id in list(held):
-        locked = actions.lock(ticket_id)
-        if locked.assignee_id != member_id:
-            continue
-        actions._unassign(locked)
-        if locked.owner_id == member_id:
-            locked.owner = None  # the work moves, and so does its ownership
-        locked.save(update_fields=["assignee", "holds_slot", "owner", "updated_at"])
-        record_event(actor=actor, subject=locked, kind="unassigned", reason="agent offline")
-        actions._route_to_agent(actor, locked, exclude_member_id=member_id)
-        moved += 1
-    # Whatever happened before, an offline agent holds nothing.
-    AgentState.objects.filter(member_id=member_id).update(open_count=0)
+        with transaction.atomic():
+            locked = actions.lock(ticket_id)
+            if locked.assignee_id != member_id or not locked.holds_slot:
+                continue
+            actions._unassign(locked)
+            if locked.owner_id == member_id:
+                locked.owner = None  # the work moves, and so does its ownership
+            locked.save(update_fields=["assignee", "holds_slot", "owner", "updated_at"])
+            record_event(actor=actor, subject=locked, kind="unassigned", reason="agent offline")
+            actions._route_to_agent(actor, locked, exclude_member_id=member_id)
+            moved += 1
     return moved
