@@ -57,7 +57,10 @@ def amount(value: Decimal, currency: str) -> str:
 
 
 def portal_link(merchant: Merchant) -> str:
-    return reverse("portal_lookup", args=[merchant.slug])
+    """The portal's order page: it shows the order's requests and the request form, and
+    sends a browser that has not verified the order yet to sign in first. (The portal reads
+    no query parameters, so the link cannot carry the order, lines or reason.)"""
+    return reverse("portal_order", args=[merchant.slug])
 
 
 def _entered(case: Case) -> dict[str, datetime]:

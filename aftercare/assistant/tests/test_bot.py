@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from aftercare.assistant.bot import hand_back, reply_to
@@ -51,7 +52,9 @@ def test_english_refund_status_after_order_number_and_phone(shop) -> None:  # ty
         f"Your refund of {case.refund_total:.2f} CNY for {case.number} was sent on "
         f"{_today(shop.merchant, 'en')}."
     )
-    assert [link.url for link in third.links] == ["/portal/acme/"]
+    assert [link.url for link in third.links] == ["/portal/acme/order/"]
+    # A real portal page: a browser that has not verified the order is sent to sign in.
+    assert Client().get(third.links[0].url).url == "/portal/acme/"
     assert third.summary["order_id"] == shop.order.pk
     assert third.summary["case_ids"] == [case.pk]
 
@@ -85,7 +88,7 @@ def test_traditional_chinese_logged_in_customer_starts_a_return_for_size(shop) -
     assert shop.lines[0].name in text
     assert f"用訂單編號 {shop.order.external_id} 和手機號碼登入" in text
     assert "關於尺碼" in turn.replies[-1]  # the size-exchange guide follows a size reason
-    assert [link.url for link in turn.links] == ["/portal/acme/"]
+    assert [link.url for link in turn.links] == ["/portal/acme/order/"]
     assert turn.summary["customer_id"] == customer.pk
 
 

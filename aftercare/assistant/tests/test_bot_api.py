@@ -26,7 +26,7 @@ def test_a_conversation_through_the_api(merchant: Merchant, store: Store, api: A
     assert first.json()["state"] == "awaiting_order" and first.json()["handover"] is False
     body = second.json()
     assert body["replies"][1].startswith(f"Your refund of {case.refund_total:.2f} CNY")
-    assert body["links"] == [{"label": "See your request", "url": "/portal/acme/"}]
+    assert body["links"] == [{"label": "See your request", "url": "/portal/acme/order/"}]
     assert body["summary"]["case_ids"] == [case.pk]
     assert body["summary"]["transcript"][0]["text"] == "where is my refund?"
 
