@@ -59,7 +59,10 @@ def ticket_context(membership: Member, ticket: Ticket, **extra: Any) -> dict[str
         case_clock=case_clock,
         notes=list(ticket.notes.order_by("created_at", "id")),
         follow_ups=list(ticket.follow_ups.select_related("assignee").order_by("due_at")),
-        timeline=list(timeline_of(ticket, merchant_id=ticket.merchant_id)),
+        timeline=[
+            {"event": e, "label": event_label(e.kind)}
+            for e in timeline_of(ticket, merchant_id=ticket.merchant_id)
+        ],
         members=members,
         groups=list(scoped(SkillGroup, membership.merchant).order_by("name")),
         statuses=[(v, label) for v, label in TicketStatus.choices if v in SETTABLE],
@@ -142,3 +145,27 @@ def _toasts() -> dict[str, str]:  # built per call: in the current language
         "sla_reminder": _("%(number)s is close to its deadline."),
         "created": _("New ticket %(number)s."),
     }
+
+
+def event_label(kind: str) -> str:
+    """A timeline row's title in the reader's language (status changes name the status)."""
+    if kind.startswith("status:"):
+        status = kind.split(":", 1)[1]
+        return _("Status: %(status)s") % {"status": dict(TicketStatus.choices).get(status, status)}
+    return {
+        "created": _("Created"),
+        "assigned": _("Assigned"),
+        "unassigned": _("Unassigned"),
+        "transferred": _("Transferred"),
+        "escalated": _("Escalated"),
+        "note": _("Internal note"),
+        "responded": _("Customer answered"),
+        "customer_message": _("Customer wrote"),
+        "sla_reminder": _("Deadline reminder"),
+        "sla_breached": _("Deadline missed"),
+        "follow_up": _("Follow-up added"),
+        "follow_up_done": _("Follow-up done"),
+        "follow_up_due": _("Follow-up due"),
+        "merged_in": _("Duplicate merged in"),
+        "assign_reason": _("Reason for the assignment"),
+    }.get(kind, kind)
