@@ -41,7 +41,6 @@ def emit(
 ) -> RefundEvent:
     """Record one refunds domain event; call inside the action's transaction."""
     assert kind in ALL_KINDS, kind
-    case = grant.case
     return RefundEvent.objects.create(
         merchant_id=grant.merchant_id,
         grant=grant,
@@ -50,7 +49,7 @@ def emit(
         data={
             "grant_id": grant.pk,
             "case_id": grant.case_id,
-            "case_number": case.number if case is not None else None,
+            "case_number": case_number(grant),
             "order_id": grant.order_id,
             "kind": grant.kind,
             "amount": str(grant.amount),
@@ -60,6 +59,20 @@ def emit(
         },
         actor_label=actor.label if actor is not None else "system",
     )
+
+
+def case_number(grant: Grant) -> str | None:
+    """The grant's case number, without loading the case row when it is not in hand yet."""
+    if grant.case_id is None:
+        return None
+    if Grant.case.is_cached(grant):
+        return grant.case.number if grant.case is not None else None
+    from aftercare.returns.models import Case
+
+    number: str | None = (
+        Case.objects.filter(pk=grant.case_id).values_list("number", flat=True).first()
+    )
+    return number
 
 
 def events_since(

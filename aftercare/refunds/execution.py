@@ -167,7 +167,7 @@ def request_for(execution: Execution) -> RefundRequest:
         order_id=order.pk,
         order_external_id=order.external_id,
         payment_reference=payment or "",
-        case_number=grant.case.number if grant.case is not None else None,
+        case_number=events.case_number(grant),
         reason=grant.reason,
         lines=[
             {
@@ -181,9 +181,8 @@ def request_for(execution: Execution) -> RefundRequest:
 
 
 def _load(execution_id: int) -> Execution:
-    return Execution.objects.select_related("grant__order", "grant__case", "grant__merchant").get(
-        pk=execution_id
-    )
+    # Not the case: its row carries the whole policy decision, and only its number is read.
+    return Execution.objects.select_related("grant__order", "grant__merchant").get(pk=execution_id)
 
 
 def deliver_execution(message: Any) -> dict[str, Any]:
@@ -204,7 +203,7 @@ def apply_result(execution_id: int, result: RefundResult, *, actor_label: str) -
     with transaction.atomic():
         execution = (
             Execution.objects.select_for_update(of=("self",))
-            .select_related("grant__order", "grant__case", "grant__merchant")
+            .select_related("grant__merchant")
             .get(pk=execution_id)
         )
         actor = Actor.system(execution.grant.merchant, label=actor_label)
