@@ -32,6 +32,10 @@ class ChatSession:
     customer: Customer | None
 
     @property
+    def handle(self) -> str:
+        return hashlib.sha256(self.visitor.encode()).hexdigest()[:4].upper()
+
+    @property
     def group(self) -> str:
         return visitor_group(self.merchant.pk, self.visitor)
 

@@ -123,7 +123,8 @@ def _chat_send(request: HttpRequest, session: chat.ChatSession) -> HttpResponse:
     incoming = Incoming(
         channel=Channel.WEB_CHAT,
         contact=session.visitor,
-        contact_name=session.customer.name if session.customer else "",
+        # An anonymous visitor gets a short handle the desk can say out loud.
+        contact_name=session.customer.name if session.customer else f"Visitor {session.handle}",
         body=body.strip(),
         conversation=chat.current_conversation(session),
         customer=session.customer,
