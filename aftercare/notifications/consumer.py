@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftercare.notifications.messages import Lookups, case_values, queue_message
+from aftercare.notifications.messages import Lookups, case_values, flush_pending, queue_message
 from aftercare.notifications.models import Channel, ConsumerCursor, EventKey
 from aftercare.notifications.routing import settings_of
 from aftercare.returns import events as case_events
@@ -87,11 +87,13 @@ def consume_case_events(
             horizon,
         )
         lookups = Lookups()
+        lookups.bulk = True
         lookups.preload_existing(
             [f"case-event:{e.pk}:{channel}" for e in batch for channel in Channel.values]
         )
         for event in batch:
             handle_case_event(event, now=now, lookups=lookups)
+        flush_pending(lookups, now=now)
         if batch:
             cursor.last_id = batch[-1].pk
             cursor.save(update_fields=["last_id", "updated_at"])

@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
 from aftercare.commerce.models import Customer
-from aftercare.core.outbox import write_outbox
+from aftercare.core.outbox import handler_for, write_outbox
+from aftercare.core.outbox_models import OutboxMessage
+from aftercare.core.tasks import deliver_outbox, enqueue_on_commit
 from aftercare.merchants.models import Merchant
 from aftercare.notifications import render
 from aftercare.notifications.defaults import TemplateText, template_for
@@ -49,6 +52,9 @@ class Lookups:
         self.preferences: dict[int, ContactPreference] = {}
         self.templates: dict[tuple[int, str, str, str], TemplateText] = {}
         self.existing: set[str] | None = None  # None: ask the database per key
+        # bulk: rows wait in `pending` for flush_pending() instead of one INSERT each
+        self.bulk = False
+        self.pending: list[Notification] = []
 
     def settings_of(self, merchant_id: int) -> NotificationSettings:
         if merchant_id not in self.settings:
@@ -177,6 +183,7 @@ def queue_message(
                 texts=(subject, body, html),
                 key=key,
                 now=now,
+                lookups=lookups,
             )
         )
     return queued
@@ -193,11 +200,21 @@ def _write(
     texts: tuple[str, str, str],
     key: str,
     now: datetime,
+    lookups: Lookups | None = None,
 ) -> Notification:
     subject, body, html = texts
     portal = route.channel == Channel.PORTAL
     outbox = None
-    if not portal:
+    if lookups is not None and lookups.bulk and not portal:
+        # Written with the batch's others in flush_pending(): same rows, fewer statements.
+        outbox = OutboxMessage(
+            merchant=merchant,
+            topic=DELIVER_TOPIC,
+            dedupe_key=key,
+            payload={"key": key},
+            next_attempt_at=route.due_at,
+        )
+    elif not portal:
         # The outbox row names the notification by its dedupe key, so it can be written
         # first and the notification in one INSERT with its outbox link.
         outbox = write_outbox(
@@ -207,7 +224,7 @@ def _write(
             payload={"key": key},
             run_after=route.due_at if route.due_at > now else None,
         )
-    return Notification.objects.create(
+    notification = Notification(
         merchant=merchant,
         customer=customer,
         case=case,
@@ -227,6 +244,41 @@ def _write(
         due_at=route.due_at,
         outbox=outbox,
     )
+    if lookups is not None and lookups.bulk:
+        lookups.pending.append(notification)
+    else:
+        notification.save(force_insert=True)
+    return notification
+
+
+def flush_pending(lookups: Lookups, *, now: datetime) -> int:
+    """Write a batch's notifications and outbox rows in a few INSERTs, inside the caller's
+    transaction, and enqueue their delivery once it commits: one task for everything due
+    now, one per message held for later (quiet hours).
+
+    This is core.outbox.write_outbox() for many rows: the consumer holds the cursor lock and
+    preloaded the existing keys, so no other writer can race it for these dedupe keys.
+    """
+    if not lookups.pending:
+        return 0
+    if handler_for(DELIVER_TOPIC) is None:
+        raise ImproperlyConfigured(f"No outbox handler is registered for {DELIVER_TOPIC!r}.")
+    outboxes = [n.outbox for n in lookups.pending if n.outbox is not None]
+    OutboxMessage.objects.bulk_create(outboxes, batch_size=500)
+    for notification in lookups.pending:
+        if notification.outbox is not None:
+            notification.outbox_id = notification.outbox.pk
+    Notification.objects.bulk_create(lookups.pending, batch_size=500)
+    due_now = [m.pk for m in outboxes if m.next_attempt_at <= now]
+    if due_now:
+        from aftercare.notifications.tasks import deliver_batch
+
+        enqueue_on_commit(deliver_batch, due_now)
+    for later in (m for m in outboxes if m.next_attempt_at > now):
+        enqueue_on_commit(deliver_outbox, later.pk, run_after=later.next_attempt_at)
+    count = len(lookups.pending)
+    lookups.pending = []
+    return count
 
 
 def direct_route(customer: Customer, channel: str, now: datetime) -> Route:

@@ -59,6 +59,21 @@ def periodic_consume(slot: str) -> int:
     return read
 
 
+@task()
+def deliver_batch(message_ids: list[int]) -> dict[str, int]:
+    """Deliver the outbox messages one consumer batch queued; each is claimed on its own
+    (core.outbox), so a message this task loses to another worker is simply skipped."""
+    from aftercare.core.outbox import deliver_outbox_message
+    from aftercare.core.tasks import worker_identity
+
+    worker = worker_identity()
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = deliver_outbox_message(message_id, worker_id=worker)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def nudge() -> None:
     """Run the consumers once the current transaction commits."""
     enqueue_on_commit(consume_now)

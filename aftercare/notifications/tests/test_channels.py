@@ -75,3 +75,31 @@ def test_one_run_drains_everything(reviewed, order_lines, agent_actor, notify_se
 
     assert tasks.run_consumers_once(now=timezone.now()) == 1
     assert Notification.objects.filter(event="submitted").count() == 2
+
+
+def test_a_consumer_batch_enqueues_one_delivery_task_that_delivers_it(
+    reviewed,
+    order_lines,
+    agent_actor,
+    notify_settings,
+    smtp,
+    sms,
+    django_capture_on_commit_callbacks,
+) -> None:
+    import pytest
+    from django.conf import settings
+
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        pytest.skip("reads the database task queue; REDIS_URL puts tasks in RQ")
+    from django_tasks_db.models import DBTaskResult
+
+    order, lines = order_lines
+    open_case(agent_actor, order, lines[:1])
+    with django_capture_on_commit_callbacks(execute=True):
+        consume_case_events()
+
+    queued = [r for r in DBTaskResult.objects.all() if r.task_path.endswith("deliver_batch")]
+    assert len(queued) == 1
+    outcomes = tasks.deliver_batch.func(*queued[0].args_kwargs["args"])
+
+    assert outcomes == {"succeeded": 1} and len(sms.requests) == 1
