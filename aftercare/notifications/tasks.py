@@ -31,7 +31,10 @@ MAX_BATCHES = 20
 
 def run_consumers_once(now: datetime | None = None) -> int:
     """Drain the case events (up to MAX_BATCHES batches), refunds, webhooks, reminders."""
-    from aftercare.notifications.webhooks import consume_for_webhooks
+    from aftercare.notifications.webhooks import (
+        consume_for_webhooks,
+        consume_refunds_for_webhooks,
+    )
 
     total = 0
     for _ in range(MAX_BATCHES):
@@ -41,6 +44,8 @@ def run_consumers_once(now: datetime | None = None) -> int:
             break
     consume_refund_events(now=now)
     while consume_for_webhooks(now=now):
+        pass
+    while consume_refunds_for_webhooks(now=now):
         pass
     queue_deadline_reminders(now=now)
     return total

@@ -116,6 +116,49 @@ def consume_for_webhooks(*, limit: int = 500, now: datetime | None = None) -> in
     return len(batch)
 
 
+REFUND_CURSOR = "webhooks.refund-events"
+
+
+def consume_refunds_for_webhooks(*, limit: int = 500, now: datetime | None = None) -> int:
+    """The refunds app's events (refund.*), for subscriptions that want them."""
+    try:
+        from aftercare.refunds import events as refund_events
+    except ImportError:  # pragma: no cover - the refunds app is part of the product
+        return 0
+    now = now or timezone.now()
+    with transaction.atomic():
+        cursor = lock_cursor(REFUND_CURSOR)
+        batch = settled(
+            refund_events.events_since(after_id=cursor.last_id, limit=limit), now - default_lag()
+        )
+        _fan_out(
+            batch,
+            lambda e: (f"refund-event-{e.pk}", {"grant_id": e.grant_id, **(e.data or {})}),
+        )
+        if batch:
+            cursor.last_id = batch[-1].pk
+            cursor.save(update_fields=["last_id", "updated_at"])
+    return len(batch)
+
+
+def _fan_out(batch: list[Any], describe: Any) -> None:
+    merchants = {event.merchant_id for event in batch}
+    subscriptions: dict[int, list[WebhookSubscription]] = {}
+    for sub in WebhookSubscription.objects.filter(merchant_id__in=merchants, active=True):
+        subscriptions.setdefault(sub.merchant_id, []).append(sub)
+    for event in batch:
+        event_id, data = describe(event)
+        payload = {
+            "id": event_id,
+            "type": event.kind,
+            "created_at": event.created_at.isoformat(),
+            "data": data,
+        }
+        for sub in subscriptions.get(event.merchant_id, []):
+            if sub.wants(event.kind):
+                queue_delivery(sub, event.kind, event_id, payload)
+
+
 def queue_delivery(
     sub: WebhookSubscription, event_type: str, event_id: str, payload: dict[str, Any]
 ) -> WebhookDelivery:

@@ -49,3 +49,24 @@ def test_the_worker_sweep_starts_the_chain(db) -> None:
     sweep_once()
 
     assert ConsumerCursor.objects.get(name=CASE_CURSOR).next_run_at is not None
+
+
+def test_refund_events_reach_webhook_subscribers(reviewed, order_lines, notify_settings) -> None:
+    import json
+
+    from aftercare.notifications import webhooks
+    from aftercare.notifications.tests.servers import http_server
+
+    order, lines = order_lines
+    system = Actor.system(order.merchant)
+    with http_server() as hook:
+        webhooks.create_subscription(actor=system, url=hook.url, event_types=["refund.succeeded"])
+        case = case_at_refund_point(system, order, lines[:1])
+        execution.mark_case_paid(actor=system, case=case, reference="PAY-2")
+        webhooks.consume_refunds_for_webhooks()
+        webhooks.consume_refunds_for_webhooks()
+        run_worker()
+
+    bodies = [json.loads(r["body"]) for r in hook.requests]
+    assert [b["type"] for b in bodies] == ["refund.succeeded"]
+    assert bodies[0]["data"]["case_id"] == case.pk and bodies[0]["data"]["amount"]
