@@ -255,7 +255,8 @@ def resend_notification(*, actor: Actor, notification_id: int) -> Notification:
             raise ValidationFailed(
                 "Only a failed or skipped message can be sent again.", code="not_resendable"
             )
-        count = Notification.objects.filter(
+        # Each resend is a new outbox row: the earlier ones are finished (dead or done).
+        count = OutboxMessage.objects.filter(
             dedupe_key__startswith=notification.dedupe_key + ":resend"
         ).count()
         key = f"{notification.dedupe_key}:resend{count + 1}"

@@ -266,3 +266,27 @@ def test_a_worker_killed_mid_send_retries_with_the_same_reference(
 
     row = Notification.objects.get(channel="sms")
     assert row.status == "sent" and sms.keys() == [row.dedupe_key]
+
+
+def test_a_message_can_be_resent_more_than_once(
+    reviewed, order_lines, agent_actor, supervisor, notify_settings, smtp, sms
+) -> None:
+    from aftercare.core.testing import actor_of_member
+
+    order, lines = order_lines
+    sms.statuses = [400, 400]
+    open_case(agent_actor, order, lines[:1])
+    consume_case_events()
+    run_worker()
+    actor = actor_of_member(supervisor)
+    row = Notification.objects.get(channel="sms")
+
+    resend_notification(actor=actor, notification_id=row.pk)
+    run_worker()
+    row.refresh_from_db()
+    assert row.status == "failed"
+    resend_notification(actor=actor, notification_id=row.pk)
+    run_worker()
+
+    row.refresh_from_db()
+    assert row.status == "sent" and len(sms.requests) == 3
