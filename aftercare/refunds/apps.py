@@ -8,6 +8,10 @@ class RefundsConfig(AppConfig):
 
     def ready(self) -> None:
         from aftercare.core.outbox import register_handler
-        from aftercare.refunds.execution import TOPIC, deliver_execution
+        from aftercare.core.sweeper import register_sweep
+        from aftercare.refunds.execution import TOPIC, deliver_execution, reconcile
 
         register_handler(TOPIC, deliver_execution)
+        # F2's periodic re-check of executions stuck in "requested", at every sweep of every
+        # worker (reconciling one twice is harmless: an answered execution is left alone).
+        register_sweep(reconcile)

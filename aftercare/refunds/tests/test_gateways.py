@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import hmac
 import json
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from aftercare.core.inbox import SIGNATURE_HEADER, verify_signature
 from aftercare.core.outbox import deliver_outbox_message
@@ -141,3 +144,24 @@ def test_callback_signature_is_the_documented_hmac(merchant) -> None:
     assert digest == f"v1={expected}"
     assert verify_signature("s3cret", body, header, now=1_700_000_000) == 1_700_000_000
     assert SIGNATURE_HEADER == "Aftercare-Signature"
+
+
+def test_every_worker_sweep_reconciles_a_pending_refund(
+    merchant, system_actor, order, provider
+) -> None:
+    from aftercare.core.sweeper import sweep_once
+
+    use_gateway(merchant, provider, "stripe")
+    provider.status = "pending"
+    grant = _refund(system_actor, order, "12.34")
+    deliver_all()
+    provider.status = "succeeded"
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=1), tick=False):
+        sweep_once()  # too recent to ask about yet
+    assert Execution.objects.get(grant=grant).status == "requested"
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        sweep_once()
+
+    assert Execution.objects.get(grant=grant).status == "succeeded"
+    assert LedgerEntry.objects.filter(kind="succeeded").count() == 1
