@@ -142,6 +142,37 @@ def _grant(
         return _route(grant, actor=actor)
 
 
+def grant_exchange_difference(
+    case: Any, *, actor: Actor, lines: Sequence[LineAmount]
+) -> Grant | None:
+    """R4: a replacement cheaper than what was returned refunds the difference (called by
+    returns when the exchange starts, in its transaction). The price list decided the amount,
+    not a person, so no staff limit applies; the finance threshold and the caps still do."""
+    amount = sum((line.amount for line in lines), ZERO)
+    if amount <= ZERO:
+        return None
+    order = _lock_order(case.merchant_id, case.order_id)
+    _check_caps(order, amount=amount, lines=lines)
+    grant = _create(
+        actor=actor,
+        order=order,
+        case=case,
+        kind=GrantKind.PARTIAL_REFUND,
+        amount=amount,
+        lines=lines,
+        shipping=ZERO,
+        fees=ZERO,
+        reason="exchange: the replacement costs less",
+        source=GrantSource.EXCHANGE,
+        coupon_code="",
+        part="",
+        breakdown={
+            "lines": [{"order_line_id": x.order_line_id, "amount": str(x.amount)} for x in lines]
+        },
+    )
+    return _route(grant, actor=actor)
+
+
 def grant_at_refund_point(case: Any, *, actor: Actor) -> Grant:
     """The policy's grant when a case enters refund_processing (called by returns, in the
     same transaction). Lines, shipping and fees come from the decision stored on the case;

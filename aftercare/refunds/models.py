@@ -74,6 +74,7 @@ class GrantSource(models.TextChoices):
     NEGOTIATION = "negotiation", _("A negotiated outcome")
     AGENT = "agent", _("Granted by staff")
     RETENTION = "retention", _("A retention offer the customer accepted")
+    EXCHANGE = "exchange", _("A cheaper replacement in an exchange")
 
 
 class GrantStatus(models.TextChoices):

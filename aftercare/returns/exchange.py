@@ -101,6 +101,7 @@ def start_exchange(
         ReplacementOrder.objects.create(
             merchant_id=case.merchant_id, case=case, price_difference=total
         )
+        _refund_cheaper_replacements(case, made, actor=actor)
         data: dict[str, Any] = {
             "price_difference": str(total),
             "items": [
@@ -115,6 +116,21 @@ def start_exchange(
             event=events.EXCHANGE_STARTED,
             data=data,
         )
+
+
+def _refund_cheaper_replacements(case: Case, made: list[ExchangeItem], *, actor: Actor) -> None:
+    """What the merchant owes back when a replacement costs less is granted in the same
+    transaction (the refunds app executes it); what the customer owes stays on the
+    ReplacementOrder for the merchant's system to collect."""
+    from aftercare.refunds.actions import LineAmount, grant_exchange_difference
+
+    owed: dict[int, Decimal] = {}
+    for item in made:
+        if item.price_difference < 0:
+            line_id = item.case_line.order_line_id
+            owed[line_id] = owed.get(line_id, Decimal("0.00")) - item.price_difference
+    lines = [LineAmount(line_id, amount) for line_id, amount in owed.items()]
+    grant_exchange_difference(case, actor=actor, lines=lines)
 
 
 def _check_items(
