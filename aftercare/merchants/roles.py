@@ -44,8 +44,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "notifications.read",
         }
     ),
+    # desk.read: tickets are assigned to warehouse staff (S5), who must be able to open them.
     "warehouse": frozenset(
-        {"commerce.read", "merchant.read", "policy.read", "cases.read", "cases.inspect"}
+        {
+            "commerce.read",
+            "merchant.read",
+            "policy.read",
+            "cases.read",
+            "cases.inspect",
+            "desk.read",
+        }
     ),
     "finance": frozenset(
         {
