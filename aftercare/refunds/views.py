@@ -40,7 +40,7 @@ def _readable(request: HttpRequest) -> Actor:
 
 
 def _denied(request: HttpRequest, membership: Member, error: DomainError) -> HttpResponse:
-    context = context_for(membership, errors=messages_for(error))
+    context = context_for(membership, section="refunds", errors=messages_for(error))
     return render(request, "refunds/denied.html", context, status=error.status)
 
 
@@ -55,6 +55,7 @@ def index(request: HttpRequest, membership: Member) -> HttpResponse:
     merchant_id = membership.merchant_id
     context = context_for(
         membership,
+        section="refunds",
         queues=[
             ("supervisor", queries.approval_queue(merchant_id, stage="supervisor")[:QUEUE_SIZE]),
             ("finance", queries.approval_queue(merchant_id, stage="finance")[:QUEUE_SIZE]),
@@ -72,6 +73,7 @@ def _grant_context(membership: Member, grant_id: int, **extra: Any) -> dict[str,
         raise NotFound("No grant matches.")
     return context_for(
         membership,
+        section="refunds",
         grant=grant,
         execution=getattr(grant, "execution", None),
         lines=grant.lines.select_related("order_line"),
@@ -143,6 +145,7 @@ def _case_panel_context(membership: Member, case_id: int, **extra: Any) -> dict[
         raise NotFound("No case matches.")
     return context_for(
         membership,
+        section="refunds",
         case=case,
         grants=queries.grants(membership.merchant_id).filter(case_id=case.pk),
         refunded=queries.refunded_total(case_id=case.pk),

@@ -224,7 +224,7 @@ def supervisor(request: HttpRequest, membership: Member) -> HttpResponse:
         return _forbidden(request, membership)
     context = page_context(
         membership,
-        section="tickets",
+        section="supervisor",
         agents=queries.agent_loads(membership.merchant),
         group_rows=queries.group_queues(membership.merchant),
         breached=queries.breached_tickets(membership.merchant),

@@ -46,3 +46,12 @@ def money(amount: Decimal | None, currency: str = "CNY") -> str:
 @register.filter
 def phone(e164: str) -> str:
     return display.format_phone(e164 or "")
+
+
+@register.filter
+def may(membership: Any, permission: str) -> bool:
+    """Whether the member's role grants the permission (for showing a link, never for
+    allowing an action: the view and the action check again)."""
+    from aftercare.merchants.roles import role_allows
+
+    return membership is not None and role_allows(membership.role, permission)
