@@ -192,6 +192,9 @@ def test_demo_seeds_prints_logins_serves_and_reuses_its_data(
     assert "Installed the China 7-day no-reason return policy." in first.text
     assert rows(tmp_path, "SELECT COUNT(*) FROM policies_policyversion") == [(1,)]
     faq = rows(tmp_path, "SELECT COUNT(*) FROM assistant_faqentry")
+    groups = rows(tmp_path, "SELECT COUNT(*) FROM tickets_skillgroup")
+    online = rows(tmp_path, "SELECT COUNT(*) FROM tickets_agentstate WHERE presence = 'online'")
+    assert groups != [(0,)] and online != [(0,)]  # the desk routes tickets from the start
 
     second = demo_run(tmp_path, children)
 
@@ -201,4 +204,5 @@ def test_demo_seeds_prints_logins_serves_and_reuses_its_data(
     assert "Installed" not in second.text  # the policy is kept, not installed again
     assert rows(tmp_path, "SELECT COUNT(*) FROM policies_policyversion") == [(1,)]
     assert rows(tmp_path, "SELECT COUNT(*) FROM assistant_faqentry") == faq != [(0,)]
+    assert rows(tmp_path, "SELECT COUNT(*) FROM tickets_skillgroup") == groups
     assert second.stop(signal.SIGTERM) == 0

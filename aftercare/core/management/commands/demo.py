@@ -116,6 +116,16 @@ class Command(BaseCommand):
             install_preset(actor=actor, name="china_7day")
             self._say("Installed the China 7-day no-reason return policy.")
         install_default_faq(actor=actor)
+        self._ensure_desk(merchant)
+
+    def _ensure_desk(self, merchant: Merchant) -> None:
+        """Skill groups, routing rules, SLA targets and business hours, and the demo team
+        online in their groups, so new tickets are routed at once (both only add what is
+        missing)."""
+        from aftercare.tickets.defaults import enrol_agents, install_defaults
+
+        install_defaults(merchant)
+        enrol_agents(merchant)
 
     def _ensure_team(self, merchant: Merchant) -> None:
         """Create missing demo users; put back the demo password if someone changed it."""
