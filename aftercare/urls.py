@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("aftercare.notifications.urls")),
     path("desk/", include("aftercare.conversations.urls")),
     path("tickets/", include("aftercare.tickets.urls")),
+    path("assistant/", include("aftercare.assistant.urls")),
     path("", include("aftercare.web.urls")),
 ]
 if settings.DEBUG:
