@@ -4,9 +4,11 @@ and `run_worker()`, which does what the task worker does for our outbox topics."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from aftercare.commerce.models import Order, OrderLine
@@ -53,6 +55,18 @@ def smtp(settings: Any) -> Iterator[SmtpSink]:
 def sms() -> Iterator[HttpSink]:
     with http_server("sms") as sink:
         yield sink
+
+
+# 10:00 in Shanghai (the test merchant's zone), a Wednesday: outside quiet hours, so a test
+# that does not set its own clock never finds its SMS held until morning because the suite
+# happened to run in the evening. Tests about quiet hours travel to their own times.
+DAYTIME = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _daytime() -> Iterator[None]:
+    with time_machine.travel(DAYTIME, tick=True):
+        yield
 
 
 @pytest.fixture
