@@ -129,7 +129,8 @@ def _store_received(
         conversation = _open(merchant, incoming, contact, customer)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     message = _store_inbound(conversation, incoming, result)
-    _after_inbound(conversation, message, customer)
+    answered = _answers_survey(message, customer)
+    _after_inbound(conversation, message, customer, reopen=not answered)
     link_found(conversation, found)
     events.message_added(conversation, message)
     return message
@@ -198,16 +199,46 @@ def _safe_name(name: str) -> str:
     return f"{uuid.uuid4().hex}.{suffix}"
 
 
-def _after_inbound(conversation: Conversation, message: Message, customer: Customer | None) -> None:
+# Channels a satisfaction survey is sent and answered by (N3).
+SURVEY_CHANNELS = frozenset({Channel.SMS, Channel.EMAIL})
+
+
+def _answers_survey(message: Message, customer: Customer | None) -> bool:
+    """A reply such as "5" or "四分" to the customer's open survey is recorded as its answer
+    (N3); anything else, or no open survey, stays an ordinary message for a person."""
+    from aftercare.notifications.surveys import take_survey_reply
+
+    if customer is None or message.channel not in SURVEY_CHANNELS:
+        return False
+    answered = take_survey_reply(
+        merchant_id=message.merchant_id,
+        customer_id=customer.pk,
+        channel=message.channel,
+        text=message.body,
+    )
+    if answered:
+        message.meta = {**message.meta, "survey_answer": True}
+        message.save(update_fields=["meta"])
+    return answered
+
+
+def _after_inbound(
+    conversation: Conversation, message: Message, customer: Customer | None, *, reopen: bool
+) -> None:
     now = message.created_at
+    if not reopen and conversation.last_inbound_at is None:
+        # A thread that only carries a survey score has nothing for anyone to answer.
+        conversation.status = ConversationStatus.CLOSED
     conversation.last_message_at = now
     conversation.last_inbound_at = now
     conversation.intent = str(message.analysis.get("intent", ""))[:32]
     conversation.language = str(message.analysis.get("language", ""))[:16]
     if conversation.customer_id is None and customer is not None:
         conversation.customer = customer
-    # The customer spoke again: whoever waited on them, or closed the thread, owes an answer.
-    conversation.status = ConversationStatus.OPEN
+    # The customer spoke again: whoever waited on them, or closed the thread, owes an answer
+    # (not for a survey score: that asks nothing of anyone).
+    if reopen:
+        conversation.status = ConversationStatus.OPEN
     conversation.save()
 
 
