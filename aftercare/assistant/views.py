@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from aftercare.assistant.actions import correct_message_labels
-from aftercare.assistant.labels import INTENTS, REASONS
 from aftercare.conversations.models import Message
 from aftercare.conversations.states import Direction
 from aftercare.core.errors import DomainError, Forbidden
@@ -34,7 +33,7 @@ def correct_message(request: HttpRequest, membership: Member, message_id: int) -
         raise Http404("No such message.")
     actor = actor_for_user(request.user)
     assert actor is not None  # member_required found the membership
-    context: dict[str, object] = {"message": message, "intents": INTENTS, "reasons": REASONS}
+    context: dict[str, object] = {"message": message}
     try:
         if not actor.can("assistant.use"):
             raise Forbidden("Your role may not correct the assistant.")

@@ -82,3 +82,12 @@ def test_warehouse_may_not_correct(merchant: Merchant) -> None:
 
     assert response.status_code == 403
     assert not AssistantCorrection.objects.exists()
+
+
+def test_the_conversation_page_offers_the_correction(agent: Member, merchant: Merchant) -> None:
+    message = _sms(merchant, "where is my refund")
+
+    page = _signed_in(agent).get(f"/desk/c/{message.conversation_id}/").content.decode()
+
+    assert f"/assistant/messages/{message.pk}/correct/" in page
+    assert 'value="missing_parts"' in page
