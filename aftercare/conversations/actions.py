@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftercare.assistant.analysis import analyse_text
 from aftercare.commerce.models import Customer
-from aftercare.conversations import events, threads
+from aftercare.conversations import desk, events, threads
 from aftercare.conversations.errors import CannotReply, EmptyMessage
 from aftercare.conversations.linking import (
     find_entities,
@@ -131,6 +131,8 @@ def _store_received(
     message = _store_inbound(conversation, incoming, result)
     answered = _answers_survey(message, customer)
     _after_inbound(conversation, message, customer, reopen=not answered)
+    if not answered:
+        desk.after_customer_message(conversation, message)
     link_found(conversation, found)
     events.message_added(conversation, message)
     return message
@@ -264,6 +266,7 @@ def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
         locked.last_message_at = message.created_at
         locked.save(update_fields=["status", "last_message_at", "updated_at"])
         _send_later(locked, message)
+        desk.after_agent_reply(actor, locked)
         record_event(
             actor=actor,
             subject=locked,
