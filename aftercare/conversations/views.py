@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import nh3
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +22,10 @@ from aftercare.conversations.models import Conversation
 from aftercare.conversations.states import Channel, ConversationStatus
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Member
-from aftercare.merchants.queries import actor_for_user
+from aftercare.merchants.queries import actor_for_user, scoped
+from aftercare.returns.models import Case
 from aftercare.web.access import context_for, member_required
+from aftercare.web.case_views import case_card
 from aftercare.web.problems import messages_for
 
 INBOX_LIMIT = 100
@@ -128,7 +131,34 @@ def conversation_page(
     actor = actor_for_user(request.user)
     assert actor is not None
     actions.mark_read_by_agent(actor=actor, conversation=conversation)
-    return render(request, "conversations/conversation.html", _context(membership, conversation))
+    context = _context(membership, conversation)
+    context["case_cards"] = _case_cards(membership, conversation, context["view"], context["links"])
+    # A case step posted without htmx comes back here; its refusal rides in the session.
+    context["case_errors"] = [str(m) for m in get_messages(request)]
+    return render(request, "conversations/conversation.html", context)
+
+
+def _case_cards(
+    membership: Member,
+    conversation: Conversation,
+    view: lookup.Customer360 | None,
+    links: list[Any],
+) -> list[dict[str, Any]]:
+    """The open cases the agent may act on from here: those the conversation is linked to and
+    the customer's own, each with the buttons of its status (the case page's endpoints)."""
+    ids = {link.case_id for link in links if link.case_id}
+    ids.update(case.pk for case in (view.open_cases if view else []))
+    if not ids:
+        return []
+    cases = (
+        scoped(Case, membership.merchant)
+        .filter(pk__in=ids)
+        .exclude(status__in=lookup.DONE)
+        .select_related("order")
+        .order_by("-created_at")
+    )
+    back = reverse("conversation", args=[conversation.pk])
+    return [case_card(membership, case, back=back) for case in cases]
 
 
 def _context(membership: Member, conversation: Conversation, **extra: Any) -> dict[str, Any]:

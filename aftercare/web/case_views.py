@@ -8,12 +8,15 @@ Every button calls a returns action with the signed-in member as the actor; a re
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from aftercare.core.actors import Actor
@@ -21,6 +24,7 @@ from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Member
 from aftercare.merchants.queries import actor_for_user
 from aftercare.returns import actions, attachments, exchange, inspection, queries
+from aftercare.returns.deadlines import stage_clock
 from aftercare.returns.models import Case
 from aftercare.returns.states import CaseStatus, CaseType
 from aftercare.web.access import context_for, member_required
@@ -58,9 +62,44 @@ def _case_or_404(membership: Member, case_id: int) -> Case:
         raise Http404("No such case.") from None
 
 
+@dataclass(frozen=True)
+class CaseActions:
+    """The steps offered on a case in its status. The buttons only follow the status; the
+    action itself still checks the member's role and answers 403 as a message."""
+
+    can_decide: bool = False
+    can_receive: bool = False
+    can_start_inspection: bool = False
+    can_inspect: bool = False
+    exchange_rows: list[tuple[Any, list[Any], int]] = field(default_factory=list)
+    can_complete_exchange: bool = False
+
+    @property
+    def any(self) -> bool:
+        return (
+            self.can_decide
+            or self.can_receive
+            or self.can_start_inspection
+            or self.can_inspect
+            or bool(self.exchange_rows)
+            or self.can_complete_exchange
+        )
+
+
+def case_actions(membership: Member, case: Case) -> CaseActions:
+    can_exchange = case.type == CaseType.EXCHANGE and case.status == CaseStatus.INSPECTION_PASSED
+    return CaseActions(
+        can_decide=case.status in (CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW),
+        can_receive=case.status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
+        can_start_inspection=case.status == CaseStatus.RECEIVED,
+        can_inspect=case.status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
+        exchange_rows=_exchange_rows(membership, case) if can_exchange else [],
+        can_complete_exchange=case.status == CaseStatus.EXCHANGE_PROCESSING,
+    )
+
+
 def _case_context(membership: Member, case: Case, **extra: Any) -> dict[str, Any]:
     sentences = line_explanations(case)
-    can_exchange = case.type == CaseType.EXCHANGE and case.status == CaseStatus.INSPECTION_PASSED
     return context_for(
         membership,
         section="cases",
@@ -68,12 +107,21 @@ def _case_context(membership: Member, case: Case, **extra: Any) -> dict[str, Any
         case_lines=[(line, sentences.get(line.order_line_id, "")) for line in case.lines.all()],
         explanation=explanation(case),
         timeline=timeline_entries(case, for_customer=False),
-        can_decide=case.status in (CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW),
-        can_receive=case.status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
-        can_start_inspection=case.status == CaseStatus.RECEIVED,
-        can_inspect=case.status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
-        exchange_rows=_exchange_rows(membership, case) if can_exchange else [],
-        can_complete_exchange=case.status == CaseStatus.EXCHANGE_PROCESSING,
+        acts=case_actions(membership, case),
+        **extra,
+    )
+
+
+def case_card(membership: Member, case: Case, *, back: str, **extra: Any) -> dict[str, Any]:
+    """A case in a few lines with its action buttons, for another page (the conversation's
+    side panel). Its forms post to the same endpoints as the case page, and come back to
+    `back` (or swap the card in place over htmx)."""
+    return context_for(
+        membership,
+        case=case,
+        clock=stage_clock(case),
+        acts=case_actions(membership, case),
+        back=back,
         **extra,
     )
 
@@ -103,8 +151,9 @@ Step = Callable[[Actor, Case, HttpRequest], object]
 
 
 def _run(request: HttpRequest, membership: Member, case_id: int, step: Step) -> HttpResponse:
-    """Run one action. htmx gets the panel back (with the message on a refusal, status 200 so
-    htmx swaps it in); a plain form post gets a redirect, or the page with the real status."""
+    """Run one action. htmx gets the panel (or the card) back, with the message on a refusal
+    and status 200 so htmx swaps it in; a plain form post gets a redirect (to `next` when a
+    card on another page sent it, the message riding along), or the page with the status."""
     case = _case_or_404(membership, case_id)
     actor = actor_for_user(request.user)
     assert actor is not None  # member_required found the membership
@@ -115,15 +164,38 @@ def _run(request: HttpRequest, membership: Member, case_id: int, step: Step) -> 
     except DomainError as error:
         errors, status = messages_for(error), error.status
     case = _case_or_404(membership, case_id)
-    context = _case_context(membership, case, errors=errors)
+    back = _back(request)
     if request.headers.get("HX-Request"):
-        response = render(request, "web/_case_panel.html", context)
+        response = _fragment(request, membership, case, errors, back)
         if errors:
             response["X-Problem-Status"] = str(status)
         return response
+    if back:
+        for message in errors:
+            messages.error(request, message)
+        return HttpResponseRedirect(back)
     if not errors:
         return HttpResponseRedirect(reverse("case_detail", args=[case_id]))
+    context = _case_context(membership, case, errors=errors)
     return render(request, "web/case_detail.html", context, status=status)
+
+
+def _back(request: HttpRequest) -> str:
+    """The page a card was on (this site only), or "" for the case page's own forms."""
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return back
+    return ""
+
+
+def _fragment(
+    request: HttpRequest, membership: Member, case: Case, errors: list[str], back: str
+) -> HttpResponse:
+    if request.POST.get("panel") == "card":
+        context = case_card(membership, case, back=back, errors=errors)
+        return render(request, "web/_case_card.html", context)
+    context = _case_context(membership, case, errors=errors)
+    return render(request, "web/_case_panel.html", context)
 
 
 def _approve(actor: Actor, case: Case, request: HttpRequest) -> object:
