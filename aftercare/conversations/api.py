@@ -15,8 +15,9 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
+from ninja.responses import NinjaJSONEncoder
 
-from aftercare.conversations import actions, email_in, lookup, queries
+from aftercare.conversations import actions, email_in, lookup_rows, queries
 from aftercare.conversations.errors import EmailTooLarge, MalformedEmail
 from aftercare.conversations.models import Conversation, Message
 from aftercare.conversations.schemas import (
@@ -45,49 +46,21 @@ customers_router = Router(tags=["customers"])
     response=Customer360Out,
     summary="Customer 360 from a phone, email, order, tracking or case number",
 )
-def customer_lookup(request: HttpRequest, response: HttpResponse, q: str = "") -> dict[str, Any]:
+def customer_lookup(request: HttpRequest, q: str = "") -> HttpResponse:
     started = time.perf_counter()
     actor = actor_of(request)
     require(actor, "desk.read")
-    view = lookup.lookup(actor.merchant, q[:200])
-    if view is None:
+    body = lookup_rows.lookup_body(actor.merchant, q[:200])
+    if body is None:
         raise NotFound("No customer matches that phone, email, order, tracking or case number.")
-    body = lookup_body(view)
-    # Server-side time, read by bench/lookup.py (and by browsers' devtools).
+    # The rows already have the Customer360Out shape (a test holds them to it): encoding them
+    # directly skips validating and dumping ~60 values through pydantic on every lookup.
+    response = HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8"
+    )
+    # Server-side time, encoding included, read by bench/lookup.py (and browsers' devtools).
     response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.3f}"
-    return body
-
-
-def lookup_body(view: lookup.Customer360) -> dict[str, Any]:
-    def case_row(case: Any) -> dict[str, Any]:
-        return {
-            "id": case.pk,
-            "number": case.number,
-            "order_number": case.order.external_id,
-            "type": case.type,
-            "reason": case.reason,
-            "status": case.status,
-            "created_at": case.created_at,
-            "clock": view.case_clock(case),
-        }
-
-    return {
-        "matched_by": view.matched_by,
-        "customer": view.customer,
-        "orders": [
-            {**_order_fields(o), "lines": list(o.lines.all()), "shipments": list(o.shipments.all())}
-            for o in view.orders
-        ],
-        "open_cases": [case_row(c) for c in view.open_cases],
-        "recent_cases": [case_row(c) for c in view.recent_cases],
-        "open_tickets": view.open_tickets,
-        "conversations": view.conversations,
-    }
-
-
-def _order_fields(order: Any) -> dict[str, Any]:
-    fields = ("id", "external_id", "status", "total", "currency", "placed_at")
-    return {name: getattr(order, name) for name in fields}
+    return response
 
 
 @router.get("", response=PageOut[ConversationOut], summary="The inbox across channels")

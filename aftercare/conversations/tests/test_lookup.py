@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 
 from aftercare.commerce.tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory
+from aftercare.conversations import lookup
 from aftercare.conversations.actions import Incoming, receive_message
+from aftercare.conversations.schemas import Customer360Out
 from aftercare.conversations.states import Channel
 from aftercare.conversations.tests.factories import Buyer, buyer, open_case
 
@@ -104,5 +111,52 @@ def test_the_number_of_queries_does_not_grow_with_the_history(api, merchant, sto
     large = [_queries_for(api, q) for q in queries_kinds]
 
     assert small == large
-    # Auth (key lookup and its last-used touch) + resolving + the panel's bounded queries.
-    assert max(large) <= 12
+    # The key (its last-used touch is at most once a minute), the customer, orders with lines
+    # and shipments, cases, tickets, conversations.
+    assert max(large) == 6
+
+
+def _as_the_console_sees_it(view: lookup.Customer360) -> dict:
+    """The console panel's models, through the API's published schema, as JSON."""
+
+    def case_row(case) -> dict:
+        fields = ("id", "number", "type", "reason", "status", "created_at")
+        row = {name: getattr(case, name) for name in fields}
+        return row | {"order_number": case.order.external_id, "clock": view.case_clock(case)}
+
+    order_fields = ("id", "external_id", "status", "total", "currency", "placed_at")
+    body = {
+        "matched_by": view.matched_by,
+        "customer": view.customer,
+        "orders": [
+            {name: getattr(o, name) for name in order_fields}
+            | {"lines": list(o.lines.all()), "shipments": list(o.shipments.all())}
+            for o in view.orders
+        ],
+        "open_cases": [case_row(c) for c in view.open_cases],
+        "recent_cases": [case_row(c) for c in view.recent_cases],
+        "open_tickets": view.open_tickets,
+        "conversations": view.conversations,
+    }
+    dumped = Customer360Out.model_validate(body, from_attributes=True).model_dump()
+    return json.loads(json.dumps(dumped, cls=NinjaJSONEncoder))
+
+
+def test_the_api_answers_what_the_console_panel_shows(api, merchant, store, known):
+    # Given a customer with orders, lines, parcels, conversations, tickets, an open case and a
+    # finished one
+    _history(merchant, store, known, orders=8)
+    finished = open_case(merchant, known)
+    finished.__class__.objects.filter(pk=finished.pk).update(status="closed")
+
+    # When the API and the console look the customer up at the same instant
+    with time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False):
+        answer = api.get(URL + known.customer.email).json()
+        panel = _as_the_console_sees_it(lookup.lookup(merchant, known.customer.email))
+
+    # Then they agree, value for value
+    assert answer == panel
+    assert len(answer["orders"]) == lookup.RECENT_ORDERS
+    assert answer["open_cases"] and answer["recent_cases"]
+    assert answer["open_tickets"] and answer["conversations"]
+    assert all(order["lines"] and order["shipments"] for order in answer["orders"])
