@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.commerce.models import Order
+from aftercare.conversations import chat
 from aftercare.core.actors import Actor
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Merchant
@@ -57,6 +58,12 @@ def _verified_order(request: HttpRequest, merchant: Merchant) -> Order | None:
     if order_id is None:
         return None
     return scoped(Order, merchant).select_related("customer", "store").filter(pk=order_id).first()
+
+
+def _chat_token(merchant: Merchant, order: Order) -> str:
+    """The web chat of the customer this session verified: their conversation is linked to
+    them, and the desk knows who writes without asking."""
+    return chat.issue_token(merchant, customer=order.customer)
 
 
 def _lookup_url(merchant: Merchant) -> str:
@@ -106,6 +113,7 @@ def _order_context(merchant: Merchant, order: Order, **extra: Any) -> dict[str, 
         "reasons": ReasonCode.choices,
         "conditions": ItemCondition.choices,
         "form": {},
+        "chat_token": _chat_token(merchant, order),
         **extra,
     }
 
@@ -278,6 +286,7 @@ def _case_context(merchant: Merchant, order: Order, case: Case, **extra: Any) ->
         "can_cancel": case.status in CANCELLABLE_STATUSES,
         "can_appeal": case.status in APPEALABLE,
         "now": timezone.now(),
+        "chat_token": _chat_token(merchant, order),
         **extra,
     }
 
