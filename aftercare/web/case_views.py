@@ -23,6 +23,7 @@ from aftercare.core.actors import Actor
 from aftercare.core.errors import DomainError
 from aftercare.merchants.models import Member
 from aftercare.merchants.queries import actor_for_user
+from aftercare.merchants.roles import role_allows
 from aftercare.returns import actions, attachments, exchange, inspection, queries
 from aftercare.returns.deadlines import stage_clock
 from aftercare.returns.models import Case
@@ -64,8 +65,9 @@ def _case_or_404(membership: Member, case_id: int) -> Case:
 
 @dataclass(frozen=True)
 class CaseActions:
-    """The steps offered on a case in its status. The buttons only follow the status; the
-    action itself still checks the member's role and answers 403 as a message."""
+    """The steps offered on a case: those of its status that the member's role allows. The
+    action itself still checks (the amount may be above the member's authority) and a refusal
+    comes back as a message."""
 
     can_decide: bool = False
     can_receive: bool = False
@@ -87,14 +89,21 @@ class CaseActions:
 
 
 def case_actions(membership: Member, case: Case) -> CaseActions:
-    can_exchange = case.type == CaseType.EXCHANGE and case.status == CaseStatus.INSPECTION_PASSED
+    # The permissions the actions require (returns/actions.py, inspection.py, exchange.py).
+    writes = role_allows(membership.role, "cases.write")
+    inspects = role_allows(membership.role, "cases.inspect")
+    status = case.status
+    can_exchange = (
+        writes and case.type == CaseType.EXCHANGE and status == CaseStatus.INSPECTION_PASSED
+    )
     return CaseActions(
-        can_decide=case.status in (CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW),
-        can_receive=case.status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
-        can_start_inspection=case.status == CaseStatus.RECEIVED,
-        can_inspect=case.status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
+        can_decide=writes and status in (CaseStatus.SUBMITTED, CaseStatus.UNDER_REVIEW),
+        can_receive=inspects
+        and status in (CaseStatus.AWAITING_RETURN_SHIPMENT, CaseStatus.IN_TRANSIT),
+        can_start_inspection=inspects and status == CaseStatus.RECEIVED,
+        can_inspect=inspects and status in (CaseStatus.RECEIVED, CaseStatus.INSPECTING),
         exchange_rows=_exchange_rows(membership, case) if can_exchange else [],
-        can_complete_exchange=case.status == CaseStatus.EXCHANGE_PROCESSING,
+        can_complete_exchange=writes and status == CaseStatus.EXCHANGE_PROCESSING,
     )
 
 

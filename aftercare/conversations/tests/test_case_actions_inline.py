@@ -119,21 +119,23 @@ def test_an_illegal_transition_is_a_message_on_the_card(
     assert "That step is not possible any more" not in desk.get(url).content.decode()
 
 
-def test_a_step_beyond_the_agents_role_is_a_message(
+def test_a_step_beyond_the_agents_role_is_not_offered_and_refused_as_a_message(
     agent: Member, case: Case, conversation: Conversation, supervisor: Member
 ) -> None:
     _signed_in(supervisor).post(f"/cases/{case.pk}/approve/")
     desk = _signed_in(agent)
     url = f"/desk/c/{conversation.pk}/"
-    page = desk.get(url).content.decode()
+    agents_page = desk.get(url).content.decode()
+    supervisors_page = _signed_in(supervisor).get(url).content.decode()
     before = snapshot()
 
-    # Receiving parcels is the warehouse's permission: the button shows, the action says no.
+    # Receiving parcels is the warehouse's permission: no button, and a forged post says no.
     refused = desk.post(
         f"/cases/{case.pk}/receive/", {"next": url, "panel": "card"}, HTTP_HX_REQUEST="true"
     )
 
-    assert "Mark received" in page
+    assert "Mark received" not in agents_page and "Nothing to do here now." in agents_page
+    assert "Mark received" in supervisors_page
     assert refused["X-Problem-Status"] == "403"
     assert "You are not allowed to do that." in refused.content.decode()
     assert snapshot() == before
