@@ -154,6 +154,24 @@ def hand_back(*, merchant: Merchant, conversation_key: str) -> BotSession | None
     return session
 
 
+def take_over(*, merchant: Merchant, conversation_key: str, by: str) -> None:
+    """A person answers the conversation themselves (an agent wrote in it): the bot stays
+    quiet from now on, as after a hand-over, until hand_back()."""
+    with transaction.atomic():
+        session = _locked_session(merchant, conversation_key)
+        if session.state == BotState.HANDED_OVER:
+            return
+        session.state, session.handover_reason = BotState.HANDED_OVER, "taken_over"
+        session.handed_over_at = timezone.now()
+        session.save(update_fields=["state", "handover_reason", "handed_over_at", "updated_at"])
+        record_event(
+            actor=Actor.system(merchant, label="assistant:bot"),
+            subject=session,
+            kind="assistant:bot_taken_over",
+            data={"by": by},
+        )
+
+
 def _check_input(key: str, text: str, language: str | None) -> tuple[str, str]:
     errors = []
     key, text = (key or "").strip(), (text or "").strip()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftercare.assistant.analysis import analyse_text
 from aftercare.commerce.models import Customer
-from aftercare.conversations import desk, events, threads
+from aftercare.conversations import bot_replies, desk, events, threads
 from aftercare.conversations.errors import CannotReply, EmptyMessage
 from aftercare.conversations.linking import (
     find_entities,
@@ -128,10 +128,12 @@ def _store_received(
     if conversation is None:
         conversation = _open(merchant, incoming, contact, customer)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    message = _store_inbound(conversation, incoming, result)
+    # The bot answering (after commit, see bot_replies.answer) opens no ticket yet.
+    for_bot = bot_replies.bot_answers(conversation)
+    message = _store_inbound(conversation, incoming, result, for_bot=for_bot)
     answered = _answers_survey(message, customer)
     _after_inbound(conversation, message, customer, reopen=not answered)
-    if not answered:
+    if not answered and not for_bot:
         desk.after_customer_message(conversation, message)
     link_found(conversation, found)
     events.message_added(conversation, message)
@@ -162,7 +164,7 @@ def _open(
 
 
 def _store_inbound(
-    conversation: Conversation, incoming: Incoming, analysis: dict[str, Any]
+    conversation: Conversation, incoming: Incoming, analysis: dict[str, Any], *, for_bot: bool
 ) -> Message:
     message = Message.objects.create(
         merchant_id=conversation.merchant_id,
@@ -180,7 +182,7 @@ def _store_inbound(
         references=" ".join(incoming.references),
         delivery_state=DeliveryState.RECEIVED,
         analysis=analysis,
-        meta=incoming.meta,
+        meta={**incoming.meta, "bot": True} if for_bot else incoming.meta,
     )
     for name, content_type, data in incoming.attachments:
         MessageAttachment.objects.create(
@@ -267,6 +269,7 @@ def reply(*, actor: Actor, conversation: Conversation, body: str) -> Message:
         locked.save(update_fields=["status", "last_message_at", "updated_at"])
         _send_later(locked, message)
         desk.after_agent_reply(actor, locked)
+        bot_replies.person_replied(locked, by=actor.label)
         record_event(
             actor=actor,
             subject=locked,

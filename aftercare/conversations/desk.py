@@ -24,7 +24,9 @@ def _ticket_of(conversation: Conversation, *, or_resolved: bool) -> Ticket | Non
     )
 
 
-def after_customer_message(conversation: Conversation, message: Message) -> None:
+def after_customer_message(
+    conversation: Conversation, message: Message, *, case_id: int | None = None
+) -> None:
     from aftercare.tickets.actions import record_customer_message
     from aftercare.tickets.sources import ticket_for_conversation
 
@@ -37,6 +39,7 @@ def after_customer_message(conversation: Conversation, message: Message) -> None
         actor=Actor.system(conversation.merchant, label="desk"),
         conversation=conversation,
         urgency_flags=[str(flag) for flag in message.analysis.get("flags", [])],
+        case_id=case_id,
     )
 
 

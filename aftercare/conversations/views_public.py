@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from aftercare.commerce.models import Order
-from aftercare.conversations import actions, chat, events, queries, sms_in
+from aftercare.conversations import actions, bot_replies, chat, events, queries, sms_in
 from aftercare.conversations.actions import Incoming
 from aftercare.conversations.errors import InvalidChatToken
 from aftercare.conversations.states import Channel
@@ -129,7 +129,14 @@ def _chat_send(request: HttpRequest, session: chat.ChatSession) -> HttpResponse:
         conversation=chat.current_conversation(session),
         customer=session.customer,
     )
-    message, _ = actions.receive_message(merchant=session.merchant, incoming=incoming)
+    message, created = actions.receive_message(merchant=session.merchant, incoming=incoming)
+    if created:
+        # The assistant's replies reach the widget live (or by its next poll), after this one.
+        bot_replies.answer(
+            message,
+            signed_in_customer_id=session.customer.pk if session.customer else None,
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
     return JsonResponse(events.message_payload(message), status=201)
 
 

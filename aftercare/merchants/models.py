@@ -32,6 +32,10 @@ class Merchant(models.Model):
     default_phone_region = models.CharField(
         max_length=2, default="CN", help_text="Region used to read phone numbers without +code."
     )
+    chat_assistant = models.BooleanField(
+        default=True,
+        help_text="The assistant answers web chat first and hands over to a person when needed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -63,6 +63,8 @@ def test_a_web_chat_message_reaches_the_agent_live_and_the_reply_reaches_the_cus
         widget.locator(".ac-send").click()
         # The first message also loads the assistant's models: allow for it.
         expect(widget.locator(".ac-mine")).to_contain_text("cracked lid", timeout=30_000)
+        # The assistant answers first (here: it starts the return or passes to a person).
+        expect(widget.locator(".ac-theirs").first).to_be_visible(timeout=20_000)
 
         # The inbox updates without a reload.
         row = agent.locator("#inbox .inbox-row").first
@@ -73,7 +75,8 @@ def test_a_web_chat_message_reaches_the_agent_live_and_the_reply_reaches_the_cus
         agent.get_by_role("button", name="Send").click()
         expect(agent.locator("#messages")).to_contain_text("new lid today")
 
-        expect(widget.locator(".ac-theirs")).to_contain_text("new lid today", timeout=20_000)
+        reply = widget.locator(".ac-theirs", has_text="new lid today")
+        expect(reply).to_be_visible(timeout=20_000)
         # The agent opened the conversation: the customer's message shows as read.
         expect(widget.locator(".ac-read")).to_be_visible(timeout=20_000)
 

@@ -35,7 +35,16 @@ def poll(token: str, after: int = 0) -> dict:
     return response.json()
 
 
-def test_a_visitor_chats_and_sees_the_agents_reply_but_not_notes(merchant, agent_actor):
+@pytest.fixture
+def assistant_off(merchant):
+    """Agents answer web chat themselves (the merchant turned the assistant off)."""
+    merchant.chat_assistant = False
+    merchant.save(update_fields=["chat_assistant"])
+    return merchant
+
+
+def test_a_visitor_chats_and_sees_the_agents_reply_but_not_notes(assistant_off, agent_actor):
+    merchant = assistant_off
     token = new_token(merchant)
 
     sent = send(token, "Hello, is the kettle in stock?")
@@ -59,7 +68,14 @@ def test_two_visitors_never_see_each_others_messages(merchant):
 
     assert poll(second)["messages"] == []
     send(second, "second visitor")
-    assert [m["body"] for m in poll(second)["messages"]] == ["second visitor"]
+    seen = poll(second)["messages"]
+    mine = Conversation.objects.get(messages__body="second visitor")
+    assert seen[0]["body"] == "second visitor"
+    assert len(seen) > 1  # the assistant answered: in the second visitor's thread only
+    assert {m["id"] for m in seen} == set(
+        mine.messages.exclude(direction="note").values_list("id", flat=True)
+    )
+    assert "first visitor's secret" not in str(seen)
     assert Conversation.objects.count() == 2
 
 
@@ -72,7 +88,8 @@ def test_a_missing_or_forged_token_is_refused(merchant, token):
     assert not Message.objects.exists()
 
 
-def test_reading_marks_the_agents_replies_read(merchant, agent_actor):
+def test_reading_marks_the_agents_replies_read(assistant_off, agent_actor):
+    merchant = assistant_off
     token = new_token(merchant)
     send(token, "hi")
     reply = actions.reply(actor=agent_actor, conversation=Conversation.objects.get(), body="hello!")
