@@ -256,3 +256,17 @@ def plan_for(version_id: int, stamp: str, spec: dict[str, Any]) -> Plan:
             _plans.clear()
         plan = _plans[key] = compile_spec(parse_spec(spec), version_id)
     return plan
+
+
+def plan_of(version_id: int, stamp: str) -> Plan:
+    """plan_for() when the caller has only the version's id and stamp (folded into a query of
+    its own, see queries.active_version_columns): the spec is read once per version and
+    process, on the first use; afterwards the plan costs no query at all."""
+    plan = _plans.get((version_id, stamp))
+    if plan is None:
+        # Imported here: the compiler itself runs without Django set up (bench/policy.py).
+        from aftercare.policies.models import PolicyVersion
+
+        spec = PolicyVersion.objects.values_list("spec", flat=True).get(pk=version_id)
+        plan = plan_for(version_id, stamp, spec)
+    return plan

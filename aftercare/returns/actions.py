@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -26,8 +26,8 @@ from aftercare.policies.domain import Decision, Outcome, RequestLine
 from aftercare.policies.engine import evaluate
 from aftercare.policies.errors import NoActivePolicy
 from aftercare.policies.facts import facts_from, order_queryset
-from aftercare.policies.plan import plan_for
-from aftercare.policies.queries import active_version
+from aftercare.policies.plan import plan_of
+from aftercare.policies.queries import active_version_columns
 from aftercare.policies.serialize import decision_to_dict
 from aftercare.policies.wording import render_line, render_trace
 from aftercare.returns import deadlines, events, queries
@@ -123,26 +123,29 @@ def create_case_full(
     requested_at: datetime | None = None,
     policy_version_id: int | None = None,
 ) -> CreatedCase:
-    """create_case(), returning the rows it wrote as well. A constant 8 queries: lock and
-    load the order (with the return desk), the active version, the lines with what earlier
-    cases hold and the customer's past return rate, then insert the case, save its number
-    and final status, and insert its lines, timeline rows and events in bulk."""
+    """create_case(), returning the rows it wrote as well. A constant 6 queries: lock and
+    load the order (with the return desk, the active policy version and the new case's id),
+    the lines with what earlier cases hold and the customer's past return rate, then insert
+    the case in its final status, its timeline rows, events and lines in bulk. (One more,
+    the version's spec, on a version's first use in the process.)"""
     require(actor, "cases.write", customer_may=True)
     _check_request(lines=lines, type=type, reason=reason, description=description)
     merchant = actor.merchant
     with transaction.atomic():
         order = _lock_order(actor, order_id=order_id, order_external_id=order_external_id)
-        version = active_version(merchant)
-        if version is None:
+        # The active version rode on the order query (not under the order's lock: nothing
+        # needs it to be; a policy activated meanwhile judges the next request).
+        version_id: int | None = order.active_version_id  # type: ignore[attr-defined]
+        if version_id is None:
             raise NoActivePolicy("The merchant has no active return policy to judge the case.")
-        if policy_version_id is not None and policy_version_id != version.pk:
+        if policy_version_id is not None and policy_version_id != version_id:
             raise ValidationFailed(
                 "Cases are judged by the active policy version; this is not it.",
                 code="not_active_version",
                 errors=[
                     {
                         "loc": ["body", "policy_version_id"],
-                        "msg": f"the active version is {version.pk}",
+                        "msg": f"the active version is {version_id}",
                         "type": "not_active_version",
                     }
                 ],
@@ -170,14 +173,15 @@ def create_case_full(
             history=state.history,
             past_return_rate=state.past_return_rate,
         )
-        decision = evaluate(plan_for(version.pk, version.stamp, version.spec), facts)
+        stamp = order.active_version_at.isoformat()  # type: ignore[attr-defined]
+        decision = evaluate(plan_of(version_id, stamp), facts)
         language = facts.customer.language
         _refuse_ineligible(decision, language)
         batch = Batch(desk=_desk_of(order))
         case = _write_case(
             actor=actor,
             order=order,
-            version_id=version.pk,
+            version_id=version_id,
             decision=decision,
             language=language,
             type=type,
@@ -186,7 +190,7 @@ def create_case_full(
             batch=batch,
         )
         case = _route_new_case(case, decision=decision, actor=actor, batch=batch)
-        batch.flush(case, "number")
+        batch.flush(case)
         by_id = {line.pk: line for line in state.lines}
         by_line = {line.line_id: line for line in decision.lines}
         case_lines = CaseLine.objects.bulk_create(
@@ -208,7 +212,7 @@ def create_case_full(
             case=case,
             order_external_id=order.external_id,
             customer_name=order.customer.name,
-            policy_version_number=version.number,
+            policy_version_number=order.active_version_number,  # type: ignore[attr-defined]
             lines=case_lines,
             timeline=batch.audit,
         )
@@ -275,7 +279,7 @@ def _lock_order(actor: Actor, *, order_id: int | None, order_external_id: str | 
     order = (
         order_queryset(actor.merchant)
         .select_for_update(of=("self",))
-        .annotate(**_DESK_FIELDS)
+        .annotate(**_DESK_FIELDS, **_ACTIVE_VERSION_FIELDS, next_case_id=_next_case_id())
         .filter(**lookup)
         .first()
     )
@@ -302,6 +306,34 @@ _DESK_FIELDS = {
     f"desk_{name}": RawSQL(_DESK_SQL.format(name), (), output_field=output)
     for name, output in _DESK_FIELDS_OUT.items()
 }
+
+
+# The merchant's active policy version the same way: its id, stamp and number (see
+# policies.queries.active_version_columns); the compiled plan is cached by id and stamp.
+_ACTIVE_VERSION_FIELDS = active_version_columns(f'"{Order._meta.db_table}"."merchant_id"')
+
+
+def _next_case_id() -> RawSQL:
+    """The id the new case will have, reserved on the order query: the case is then written
+    once, number and final status included, instead of inserted and updated.
+
+    PostgreSQL: the id column's own sequence (nextval never hands a value out twice; an
+    aborted request leaves a gap, as a rolled-back INSERT does). SQLite: one more than any id
+    the table has used (AUTOINCREMENT keeps that in sqlite_sequence); this runs in an
+    IMMEDIATE transaction, which holds the database's write lock, so no other writer can take
+    the same id before this one inserts it."""
+    table = Case._meta.db_table
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "nextval(pg_get_serial_sequence(%s, 'id'))",
+            (table,),
+            output_field=models.BigIntegerField(),
+        )
+    used = (
+        f"MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+        f'COALESCE((SELECT MAX("id") FROM "{table}"), 0))'
+    )
+    return RawSQL(f"{used} + 1", (table,), output_field=models.BigIntegerField())
 
 
 def _desk_of(order: Order) -> ReturnDesk | None:
@@ -364,9 +396,15 @@ def _write_case(
     description: str,
     batch: Batch,
 ) -> Case:
-    """Insert the submitted case; its number, moves, timeline and events wait in `batch`."""
+    """The submitted case, in memory with its reserved id and number; its moves, timeline and
+    events gather in `batch`, which inserts it all at the end."""
     now = timezone.now()
-    case = Case.objects.create(
+    case_id: int = order.next_case_id  # type: ignore[attr-defined]
+    case = Case(
+        pk=case_id,
+        # The RMA number is made from the row id: unique without a counter row that every
+        # creation of the merchant would have to lock.
+        number=f"RMA-{now.year}-{case_id:06d}",
         merchant=actor.merchant,
         order_id=order.pk,
         customer=order.customer,
@@ -383,10 +421,8 @@ def _write_case(
         shipping_refund=decision.shipping_refund,
         currency=decision.currency,
         stage_started_at=now,
+        created_at=now,  # the insert stamps it again, a moment later
     )
-    # The RMA number is made from the row id: unique without a counter row that every
-    # creation of the merchant would have to lock. It is saved with the final status.
-    case.number = f"RMA-{now.year}-{case.pk:06d}"
     note(
         case,
         actor=actor,

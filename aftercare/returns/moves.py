@@ -46,13 +46,13 @@ class Batch:
     moves need neither a row lock nor a save each: they are checked against the same
     transition table, the case object takes each status in turn, and every timeline row and
     domain event is kept, in order, exactly as transition(), note() and events.emit() would
-    have written it. flush() then saves the case once and inserts the rows in bulk.
+    have written it. flush() then inserts the case, in its final status, and the rows in bulk
+    (the case's id was reserved beforehand, so the rows can point at it before it exists).
     """
 
     desk: ReturnDesk | None  # the merchant's return desk, read once for every step
     audit: list[AuditEvent] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
-    fields: set[str] = field(default_factory=set)
     # Follow-ups that need the case saved in its final status (the refund grant).
     after_flush: list[Callable[[Case], Any]] = field(default_factory=list)
 
@@ -104,13 +104,12 @@ class Batch:
         case.status = to
         for name, value in changes.items():
             setattr(case, name, value)
-        self.fields.update(["status", *changes])
         data = {"from": str(current), "to": str(to), **(data or {})}
         self.record(case, actor=actor, kind=f"status:{to}", reason=reason, data=data)
 
-    def flush(self, case: Case, *also: str) -> None:
-        """One UPDATE of the case (the moved fields and `also`), then the rows in bulk."""
-        case.save(update_fields=sorted({*self.fields, *also, "updated_at"}))
+    def flush(self, case: Case) -> None:
+        """One INSERT of the case as the steps left it, then its rows in bulk."""
+        case.save(force_insert=True)
         AuditEvent.objects.bulk_create(self.audit)
         CaseEvent.objects.bulk_create(self.events)
         for follow_up in self.after_flush:

@@ -172,7 +172,7 @@ def test_creation_query_count_does_not_grow_with_lines(merchant, store, china, a
         open_case(agent_actor, many_order, many_lines)
 
     assert len(one) == len(many)
-    assert len(one) <= 10  # 8, and the savepoint pair of the test's own transaction
+    assert len(one) <= 8  # 6, and the savepoint pair of the test's own transaction
 
 
 def test_order_state_reads_what_the_separate_queries_read(
