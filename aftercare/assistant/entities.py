@@ -8,7 +8,9 @@ from typing import Any
 
 from aftercare.commerce.phones import InvalidPhone, to_e164
 
-CASE = re.compile(r"\bRMA[-_ ]?\d{3,12}\b", re.IGNORECASE)
+# Our own numbers are RMA-<year>-<six digits>; other systems' may have one digit group.
+CASE = re.compile(r"\bRMA[-_ ]?(?:\d{4}[-_ ]\d{6,9}|\d{3,12})\b", re.IGNORECASE)
+CASE_SEPARATORS = re.compile(r"[-_ ]")
 # SF Express, JD Logistics, YTO, UPS; then bare long digit runs that follow a carrier word.
 TRACKING = re.compile(
     r"\b(?:SF\d{10,15}|JD[A-Z]?\d{9,15}|YT\d{10,15}|1Z[0-9A-Z]{16})\b", re.IGNORECASE
@@ -50,14 +52,17 @@ CURRENCY = {
 
 
 def extract_entities(text: str, *, phone_region: str = "CN") -> dict[str, list[Any]]:
-    cases = [m.group().upper().replace("_", "-").replace(" ", "-") for m in CASE.finditer(text)]
-    cases = [c if c.startswith("RMA-") else "RMA-" + c[3:] for c in cases]
+    case_matches = list(CASE.finditer(text))
+    cases = [_case_number(m.group()) for m in case_matches]
     tracking = [m.group().upper() for m in TRACKING.finditer(text)]
     emails = EMAIL.findall(text)
     orders = [m.group(1) for m in ORDER.finditer(text)] + BARE_ORDER.findall(text)
-    taken = set(tracking) | {c.split("-", 1)[1] for c in cases} | set(orders)
+    taken = set(tracking) | set(orders)
+    # Blank the case numbers out first: their digits must neither be read as a phone nor
+    # run into a phone number written after them.
+    without_cases = CASE.sub(lambda m: " " * len(m.group()), text)
     phones = []
-    for match in PHONE.finditer(text):
+    for match in PHONE.finditer(without_cases):
         raw = match.group(1)
         if raw in taken or raw.replace(" ", "") in taken:
             continue
@@ -73,6 +78,11 @@ def extract_entities(text: str, *, phone_region: str = "CN") -> dict[str, list[A
         "emails": _unique(emails),
         "amounts": _amounts(text),
     }
+
+
+def _case_number(found: str) -> str:
+    """ "rma_2026 000123" -> "RMA-2026-000123"."""
+    return "-".join(["RMA", *CASE_SEPARATORS.split(found[3:].lstrip("-_ "))])
 
 
 def _amounts(text: str) -> list[dict[str, str]]:

@@ -23,7 +23,7 @@ from aftercare.merchants.queries import scoped
 from aftercare.returns.models import Case
 
 # The returns engine numbers cases RMA-<year>-<six digits> (returns/actions.py). The
-# assistant's extractor reads only "RMA-2026" of that, so cases are found here too.
+# assistant reads them in a message's body; an email's subject is searched here too.
 CASE_NUMBER = re.compile(r"\bRMA[-_ ]?(\d{4})[-_ ]?(\d{6,9})\b", re.IGNORECASE)
 
 

@@ -44,3 +44,17 @@ def test_sentiment_polarity() -> None:
     assert assess("谢谢，太好了").sentiment == "positive"
     assert assess("the zipper is broken and one part is missing").sentiment == "negative"
     assert assess("when does it ship").sentiment == "neutral"
+
+
+def test_our_own_case_numbers_are_read_whole_and_never_as_a_phone() -> None:
+    found = extract_entities("Any news on RMA-2026-000123? Or rma_2026 000124, call 138 1234 5678")
+
+    assert found["case_numbers"] == ["RMA-2026-000123", "RMA-2026-000124"]
+    assert found["phones"] == ["+8613812345678"]
+
+
+def test_a_short_case_number_does_not_swallow_the_phone_after_it() -> None:
+    found = extract_entities("RMA-10023 138 1234 5678")
+
+    assert found["case_numbers"] == ["RMA-10023"]
+    assert found["phones"] == ["+8613812345678"]
