@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSocket through Channels' router."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -10,6 +11,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from aftercare.realtime.routing import websocket_urlpatterns  # noqa: E402
 
@@ -21,3 +23,11 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Import every view and the API now instead of on the first request, then take everything
+# loaded so far out of the collector's sight: otherwise a full collection walks ~150,000
+# long-lived objects and stalls whichever request triggered it for ~100 ms (the p99 of
+# bench/lookup.py). Forked workers also keep these pages shared.
+get_resolver().url_patterns  # noqa: B018
+gc.collect()
+gc.freeze()
