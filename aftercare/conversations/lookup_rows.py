@@ -1,28 +1,29 @@
-"""The customer 360 of the API as plain rows: five hand-written statements, each on an index,
-each selecting only the columns the answer shows, whatever the customer's history.
+"""The customer 360 of the API as plain rows: two hand-written statements on indexes, each
+selecting only the columns the answer shows, whatever the customer's history.
 
-Why not the ORM here: the panel's raw SQL runs in well under a millisecond, while building
-and compiling nine querysets and instantiating every row as a model took ten times that.
-The statements are fixed strings (built once from the models' table names), values come back
+Why not the ORM here: the panel's SQL runs in well under a millisecond, while building and
+compiling nine querysets and instantiating every row as a model took ten times that. The
+statements are fixed strings (built once from the models' table names); values come back
 through Django's own converters, so the answer is the same on SQLite and PostgreSQL and the
 same as the console's panel (lookup.customer_360, which the templates need as models).
 
 1. the customer, found by email, RMA number, or by phone/order number/tracking number in one
    statement (a UNION ranked in that order: the first kind that matches wins);
-2. the last orders with their lines and shipments (one statement: a UNION over a CTE);
-3. the open and the recent cases (one UNION);
-4. the live tickets; 5. the recent conversations.
+2. the panel: last orders with lines and shipments, open and recent cases, live tickets and
+   recent conversations, as one UNION ALL of bounded parts.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Field
 
@@ -59,6 +60,9 @@ CONVERSATION_COLUMNS = (
 CASE_COLUMNS = ("id", "number", "type", "reason", "status", "created_at", "stage_started_at")
 DEADLINES = ("review_due_at", "customer_ship_due_at", "inspection_due_at", "refund_due_at")
 TICKET_COLUMNS = ("id", "number", "subject", "status", "priority")
+ORDER_COLUMNS = ("id", "external_id", "status", "total", "currency", "placed_at")
+LINE_COLUMNS = ("sku", "name", "quantity", "unit_price")
+SHIPMENT_COLUMNS = ("carrier", "tracking_number", "status", "delivered_at")
 DONE_LIST = sorted(str(status) for status in DONE)
 # Which kind of input matched, by the rank the resolving UNION gives it.
 RANKED_KINDS = {1: "phone", 2: "order_number", 3: "tracking_number"}
@@ -192,153 +196,238 @@ def _by_email(merchant_id: int, text: str) -> tuple[Row, str] | None:
     return (found, "email") if found else None
 
 
-# --- 2. Orders with lines and shipments, in one statement -------------------------------
+# --- 2. The panel, in one statement ------------------------------------------------------
+#
+# Orders, lines, shipments, open and recent cases, tickets and conversations come back as
+# one UNION ALL, so the panel costs one round trip whatever the history: on a loaded
+# PostgreSQL each round trip costs more than all the parts' index reads together. Every part
+# puts its columns into typed slots (ints, texts, times, money), keeps its own ORDER BY and
+# LIMIT inside a subquery, and numbers its rows in that order for the outer ORDER BY.
 
-
-# One column layout for the three kinds of row: (kind, order id, sort key, text, text, text,
-# quantity, money, time); unused places are NULL and named "-".
-def _layout(names: Sequence[str], model: Any, converted: Sequence[str]) -> Columns:
-    return Columns(names, [model._meta.get_field(n) if n in converted else None for n in names])
-
-
-ORDER_KINDS = {
-    0: _layout(
-        ("id", "-", "external_id", "status", "currency", "-", "total", "placed_at"),
-        Order,
-        ("total", "placed_at"),
-    ),
-    1: _layout(
-        ("order_id", "line_no", "sku", "name", "-", "quantity", "unit_price", "-"),
-        OrderLine,
-        ("unit_price",),
-    ),
-    2: _layout(
-        ("order_id", "id", "carrier", "tracking_number", "status", "-", "-", "delivered_at"),
-        Shipment,
-        ("delivered_at",),
-    ),
+SLOTS = ("i1", "i2", "i3", *(f"t{n}" for n in range(1, 8)), *(f"d{n}" for n in range(1, 7)))
+SLOTS += ("n1",)
+# PostgreSQL types a UNION's columns member by member: a bare NULL in the first two members
+# would make a time slot text, and the third member's times would then not match.
+TYPED_NULL = {
+    "i": "NULL::bigint",
+    "t": "NULL::text",
+    "d": "NULL::timestamptz",
+    "n": "NULL::numeric",
 }
+ORDER, LINE, SHIPMENT, OPEN_CASE, RECENT_CASE, TICKET, CONVERSATION = range(7)
 
 
-@cache
-def _orders_sql() -> str:
-    order, line, shipment = _table(Order), _table(OrderLine), _table(Shipment)
-    return (
-        f"WITH recent AS (SELECT id, external_id, status, currency, total, placed_at FROM {order} "
-        "WHERE merchant_id = %s AND customer_id = %s ORDER BY placed_at DESC, id DESC LIMIT %s) "
-        "SELECT 0, r.id, r.id, r.external_id, r.status, r.currency, NULL, r.total, r.placed_at "
-        "FROM recent r "
-        "UNION ALL SELECT 1, l.order_id, l.line_no, l.sku, l.name, NULL, l.quantity, "
-        f"l.unit_price, NULL FROM {line} l WHERE l.order_id IN (SELECT id FROM recent) "
-        "UNION ALL SELECT 2, s.order_id, s.id, s.carrier, s.tracking_number, s.status, NULL, "
-        f"NULL, s.delivered_at FROM {shipment} s WHERE s.order_id IN (SELECT id FROM recent) "
-        "ORDER BY 1, 3"
-    )
+@dataclass(frozen=True)
+class Part:
+    """One kind of row: slot -> (SQL expression, name in the answer), where it comes from,
+    its order, and the model whose fields convert its values."""
 
+    kind: int
+    model: Any
+    slots: dict[str, tuple[str, str]]
+    source: str
+    order: str
+    limited: bool = True
 
-def recent_orders(merchant_id: int, customer_id: int) -> list[Row]:
-    orders: dict[int, Row] = {}
-    for values in _fetch(_orders_sql(), [merchant_id, customer_id, RECENT_ORDERS]):
-        kind = values[0]
-        row = ORDER_KINDS[kind].row(values[1:])
-        if kind == 0:
-            orders[row["id"]] = {
-                **{k: row[k] for k in ("id", "external_id", "status", "total", "currency")},
-                "placed_at": row["placed_at"],
-                "lines": [],
-                "shipments": [],
-            }
-        elif kind == 1:
-            orders[row["order_id"]]["lines"].append(
-                {k: row[k] for k in ("sku", "name", "quantity", "unit_price")}
-            )
-        else:
-            orders[row["order_id"]]["shipments"].append(
-                {k: row[k] for k in ("carrier", "tracking_number", "status", "delivered_at")}
-            )
-    return sorted(orders.values(), key=lambda o: (o["placed_at"], o["id"]), reverse=True)
-
-
-# --- 3. Cases, 4. tickets, 5. conversations ---------------------------------------------
-
-CASE = Columns.of(Case, (*CASE_COLUMNS, *DEADLINES))
-CONVERSATION = Columns.of(Conversation, CONVERSATION_COLUMNS)
-
-
-@cache
-def _cases_sql() -> str:
-    done = ", ".join(["%s"] * len(DONE_LIST))
-    part = (
-        f"SELECT {{kind}} AS kind, {CASE.sql('k')}, o.external_id AS order_number "
-        f"FROM {_table(Case)} k JOIN {_table(Order)} o ON o.id = k.order_id "
-        f"WHERE k.merchant_id = %s AND k.customer_id = %s AND k.status {{op}} ({done}) "
-        "ORDER BY k.created_at DESC, k.id DESC LIMIT %s"
-    )
-    open_part = part.format(kind=0, op="NOT IN")
-    recent_part = part.format(kind=1, op="IN")
-    # Each side keeps its own ORDER BY and LIMIT inside a subquery (SQLite allows neither
-    # on a bare UNION member); the outer ORDER BY restores the order across both.
-    return (
-        f"SELECT * FROM ({open_part}) open_cases UNION ALL "
-        f"SELECT * FROM ({recent_part}) recent_cases "
-        f"ORDER BY 1, {2 + CASE_COLUMNS.index('created_at')} DESC, 2 DESC"
-    )
-
-
-def cases(merchant_id: int, customer_id: int) -> tuple[list[Row], list[Row]]:
-    """(open cases with their running stage clock, recently finished cases)."""
-    params = [merchant_id, customer_id, *DONE_LIST]
-    found: tuple[list[Row], list[Row]] = ([], [])
-    for values in _fetch(_cases_sql(), [*params, OPEN_CASES, *params, RECENT_CASES]):
-        case = CASE.row(values[1:-1])
-        found[values[0]].append(
-            {
-                **{k: case[k] for k in ("id", "number")},
-                "order_number": values[-1],
-                **{k: case[k] for k in ("type", "reason", "status", "created_at")},
-                "clock": stage_clock(SimpleNamespace(**case)) if values[0] == 0 else None,
-            }
+    def sql(self, vendor: str) -> str:
+        columns = [
+            f"{self.slots[slot][0] if slot in self.slots else self._null(slot, vendor)} AS {slot}"
+            for slot in SLOTS
+        ]
+        return (
+            f"SELECT * FROM (SELECT {self.kind} AS kind, ROW_NUMBER() OVER (ORDER BY "
+            f"{self.order}) AS rn, {', '.join(columns)} {self.source} ORDER BY {self.order}"
+            f"{' LIMIT %s' if self.limited else ''}) part{self.kind}"
         )
-    return found
+
+    @staticmethod
+    def _null(slot: str, vendor: str) -> str:
+        return TYPED_NULL[slot[0]] if vendor == "postgresql" else "NULL"
+
+    @cached_property
+    def columns(self) -> Columns:
+        names = [self.slots[slot][1] if slot in self.slots else "-" for slot in SLOTS]
+        fields: list[Field | None] = []
+        for name in names:
+            try:
+                fields.append(self.model._meta.get_field(name))
+            except FieldDoesNotExist:
+                fields.append(None)
+        return Columns(names, fields)
+
+
+def _slots(alias: str, **slots: str) -> dict[str, tuple[str, str]]:
+    """Slot -> column: t1="sku" reads l.sku as "sku"; a value with a dot is taken as it is."""
+    return {
+        slot: (column if "." in column else f"{alias}.{column}", column.rsplit(".", 1)[-1])
+        for slot, column in slots.items()
+    }
 
 
 @cache
-def _tickets() -> tuple[Columns, str, list[str]] | None:
+def _parts() -> tuple[Part, ...]:
+    case_sql = (
+        f"FROM {_table(Case)} k JOIN {_table(Order)} o ON o.id = k.order_id "
+        "WHERE k.merchant_id = %s AND k.customer_id = %s AND k.status {op} ("
+        + ", ".join(["%s"] * len(DONE_LIST))
+        + ")"
+    )
+    case_slots = _slots(
+        "k", i1="id", t1="number", t3="type", t4="reason", t5="status", d1="created_at"
+    )
+    case_slots |= _slots(
+        "k", d2="stage_started_at", **dict(zip(("d3", "d4", "d5", "d6"), DEADLINES, strict=True))
+    )
+    case_slots["t2"] = ("o.external_id", "order_number")
+    newest = "{a}.created_at DESC, {a}.id DESC"
+    parts = [
+        Part(
+            ORDER,
+            Order,
+            _slots(
+                "r",
+                i1="id",
+                t1="external_id",
+                t2="status",
+                t3="currency",
+                n1="total",
+                d1="placed_at",
+            ),
+            "FROM recent r",
+            "r.placed_at DESC, r.id DESC",
+            limited=False,
+        ),
+        Part(
+            LINE,
+            OrderLine,
+            _slots(
+                "l",
+                i1="order_id",
+                i2="line_no",
+                i3="quantity",
+                t1="sku",
+                t2="name",
+                n1="unit_price",
+            ),
+            f"FROM {_table(OrderLine)} l WHERE l.order_id IN (SELECT id FROM recent)",
+            "l.order_id, l.line_no, l.id",
+            limited=False,
+        ),
+        Part(
+            SHIPMENT,
+            Shipment,
+            _slots(
+                "s",
+                i1="order_id",
+                i2="id",
+                t1="carrier",
+                t2="tracking_number",
+                t3="status",
+                d1="delivered_at",
+            ),
+            f"FROM {_table(Shipment)} s WHERE s.order_id IN (SELECT id FROM recent)",
+            "s.id",
+            limited=False,
+        ),
+        Part(OPEN_CASE, Case, case_slots, case_sql.format(op="NOT IN"), newest.format(a="k")),
+        Part(RECENT_CASE, Case, case_slots, case_sql.format(op="IN"), newest.format(a="k")),
+        Part(
+            CONVERSATION,
+            Conversation,
+            _slots("c", **dict(zip(CONVERSATION_SLOTS, CONVERSATION_COLUMNS, strict=True))),
+            f"FROM {_table(Conversation)} c WHERE c.merchant_id = %s AND c.customer_id = %s",
+            "c.last_message_at DESC, c.id DESC",
+        ),
+    ]
+    if (tickets := _tickets()) is not None:
+        ticket, live = tickets
+        parts.append(
+            Part(
+                TICKET,
+                ticket,
+                _slots("t", i1="id", i2="priority", t1="number", t2="subject", t3="status"),
+                f"FROM {_table(ticket)} t WHERE t.merchant_id = %s AND t.customer_id = %s "
+                f"AND t.status IN ({', '.join(['%s'] * len(live))})",
+                newest.format(a="t"),
+            )
+        )
+    return tuple(parts)
+
+
+# Where each of CONVERSATION_COLUMNS goes.
+CONVERSATION_SLOTS: tuple[str, ...] = ("i1", "t1", "t2", "i2", "i3", "t3", "t4", "t5", "t6")
+CONVERSATION_SLOTS += ("t7", "d1", "d2", "d3", "d4")
+
+
+@cache
+def _tickets() -> tuple[Any, list[str]] | None:
+    """Hook into the tickets app: its model and live statuses, or None without that app."""
     try:
         ticket = apps.get_model("tickets", "Ticket")
         from aftercare.tickets.states import LIVE
     except (LookupError, ImportError):
         return None
-    columns = Columns.of(ticket, TICKET_COLUMNS)
-    live = sorted(str(status) for status in LIVE)
-    sql = (
-        f"SELECT {columns.sql('t')} FROM {_table(ticket)} t WHERE t.merchant_id = %s "
-        f"AND t.customer_id = %s AND t.status IN ({', '.join(['%s'] * len(live))}) "
-        "ORDER BY t.created_at DESC, t.id DESC LIMIT %s"
-    )
-    return columns, sql, live
-
-
-def open_tickets(merchant_id: int, customer_id: int) -> list[Row]:
-    tickets = _tickets()
-    if tickets is None:
-        return []
-    columns, sql, live = tickets
-    return [columns.row(v) for v in _fetch(sql, [merchant_id, customer_id, *live, OPEN_TICKETS])]
+    return ticket, sorted(str(status) for status in LIVE)
 
 
 @cache
-def _conversations_sql() -> str:
-    return (
-        f"SELECT {CONVERSATION.sql('c')} FROM {_table(Conversation)} c "
-        "WHERE c.merchant_id = %s AND c.customer_id = %s "
-        "ORDER BY c.last_message_at DESC, c.id DESC LIMIT %s"
+def _panel_sql(vendor: str) -> str:
+    recent = (
+        f"WITH recent AS (SELECT id, external_id, status, currency, total, placed_at "
+        f"FROM {_table(Order)} WHERE merchant_id = %s AND customer_id = %s "
+        "ORDER BY placed_at DESC, id DESC LIMIT %s) "
     )
+    return recent + " UNION ALL ".join(part.sql(vendor) for part in _parts()) + " ORDER BY 1, 2"
 
 
-def conversations(merchant_id: int, customer_id: int) -> list[Row]:
-    rows = _fetch(_conversations_sql(), [merchant_id, customer_id, RECENT_CONVERSATIONS])
-    return [CONVERSATION.row(values) for values in rows]
+def _panel_params(merchant_id: int, customer_id: int) -> list[Any]:
+    who = [merchant_id, customer_id]
+    params: list[Any] = [*who, RECENT_ORDERS]
+    for part in _parts():
+        if part.kind in (OPEN_CASE, RECENT_CASE):
+            params += [*who, *DONE_LIST, OPEN_CASES if part.kind == OPEN_CASE else RECENT_CASES]
+        elif part.kind == CONVERSATION:
+            params += [*who, RECENT_CONVERSATIONS]
+        elif part.kind == TICKET:
+            params += [*who, *_tickets()[1], OPEN_TICKETS]  # type: ignore[index]
+    return params
+
+
+def panel(merchant_id: int, customer_id: int) -> Row:
+    """Everything of the answer but the customer, from one statement."""
+    kinds = {part.kind: part.columns for part in _parts()}
+    found: dict[int, list[Row]] = {kind: [] for kind in range(7)}
+    for values in _fetch(_panel_sql(connection.vendor), _panel_params(merchant_id, customer_id)):
+        found[values[0]].append(kinds[values[0]].row(values[2:]))
+    return {
+        "orders": _orders(found[ORDER], found[LINE], found[SHIPMENT]),
+        "open_cases": [_case(case, clock=True) for case in found[OPEN_CASE]],
+        "recent_cases": [_case(case, clock=False) for case in found[RECENT_CASE]],
+        "open_tickets": [_pick(t, TICKET_COLUMNS) for t in found[TICKET]],
+        "conversations": [_pick(c, CONVERSATION_COLUMNS) for c in found[CONVERSATION]],
+    }
+
+
+def _pick(row: Row, names: Sequence[str]) -> Row:
+    return {name: row[name] for name in names}
+
+
+def _orders(orders: list[Row], lines: list[Row], shipments: list[Row]) -> list[Row]:
+    by_id = {
+        order["id"]: _pick(order, ORDER_COLUMNS) | {"lines": [], "shipments": []}
+        for order in orders
+    }
+    for line in lines:
+        by_id[line["order_id"]]["lines"].append(_pick(line, LINE_COLUMNS))
+    for shipment in shipments:
+        by_id[shipment["order_id"]]["shipments"].append(_pick(shipment, SHIPMENT_COLUMNS))
+    return list(by_id.values())
+
+
+def _case(case: Row, *, clock: bool) -> Row:
+    return _pick(
+        case, ("id", "number", "order_number", "type", "reason", "status", "created_at")
+    ) | {"clock": stage_clock(SimpleNamespace(**case)) if clock else None}
 
 
 # --- The answer -------------------------------------------------------------------------
@@ -350,13 +439,4 @@ def lookup_body(merchant: Merchant, query: str) -> Row | None:
     if found is None:
         return None
     customer, matched_by = found
-    open_cases, recent_cases = cases(merchant.pk, customer["id"])
-    return {
-        "matched_by": matched_by,
-        "customer": customer,
-        "orders": recent_orders(merchant.pk, customer["id"]),
-        "open_cases": open_cases,
-        "recent_cases": recent_cases,
-        "open_tickets": open_tickets(merchant.pk, customer["id"]),
-        "conversations": conversations(merchant.pk, customer["id"]),
-    }
+    return {"matched_by": matched_by, "customer": customer} | panel(merchant.pk, customer["id"])
