@@ -7,9 +7,9 @@ PostgreSQL), migrates it, opens C cases through the returns actions and then app
 events to them (each becomes one SMS or one email, half the customers prefer email, plus an
 in-portal notice). A worker subprocess then does what `aftercare worker` does for
 notifications, without the task queue in between: it runs the case-event consumer (render,
-queue: Notification + outbox rows in one transaction per batch) and delivers every due
-outbox message through core/outbox.py's claim/attempt/record. When a third of the messages
-have reached the servers the parent kills it with SIGKILL and starts another.
+queue: Notification + outbox rows in one transaction per batch) and delivers the due outbox
+messages through core/outbox.py's batched claim/attempt/record (`deliver_due`). When a third
+of the messages have reached the servers the parent kills it with SIGKILL and starts another.
 
 A worker killed mid-send leaves its claim behind; production takes it over when the claim's
 lease (10 minutes) has run out and the sweeper re-enqueues it. The restarted bench worker
@@ -76,9 +76,9 @@ def work(smtp_port: int, short_lease: bool) -> None:
     from django.conf import settings
 
     from aftercare.core import outbox
-    from aftercare.core.outbox_models import OutboxMessage, OutboxStatus
     from aftercare.core.tasks import worker_identity
     from aftercare.notifications.consumer import consume_case_events
+    from aftercare.notifications.messages import DELIVER_TOPIC
 
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_port
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -89,16 +89,10 @@ def work(smtp_port: int, short_lease: bool) -> None:
     idle_since = None
     while True:
         read = consume_case_events(limit=200)
-        ids = list(
-            OutboxMessage.objects.filter(topic="notifications.deliver")
-            .filter(status__in=[OutboxStatus.PENDING, OutboxStatus.CLAIMED])
-            .order_by("pk")
-            .values_list("pk", flat=True)[:200]
-        )
         delivered = 0
-        for message_id in ids:
-            if outbox.deliver_outbox_message(message_id, worker_id=worker) == "succeeded":
-                delivered += 1
+        for _ in range(4):  # as many messages as the consumer just queued
+            outcomes = outbox.deliver_due(topic=DELIVER_TOPIC, worker_id=worker)
+            delivered += list(outcomes.values()).count("succeeded")
         if read or delivered:
             idle_since = None
             continue

@@ -6,10 +6,11 @@ It makes a fresh PostgreSQL database (--postgres: a bench database on the local 
 provider on loopback (the test suite's: it checks every signature and dedupes on the
 Idempotency-Key), and grants N refunds through the project's own action (each writes its
 execution, its 'requested' ledger row and its outbox message). Then 4 worker processes deliver
-the outbox messages through core/outbox.py exactly as `aftercare worker` does; each message is
-given to --copies workers (default 2) at about the same moment, like a task enqueued twice,
-so the compare-and-set must let exactly one of them through. A duplicate is a second payment
-at the provider for one key or a second ledger success for one execution; both are counted.
+the outbox messages through core/outbox.py, BATCH_SIZE ids per claim
+(`deliver_outbox_messages`); each message is given to --copies workers (default 2) at about
+the same moment, like a task enqueued twice, so the claim must let exactly one of them
+through. A duplicate is a second payment at the provider for one key or a second ledger
+success for one execution; both are counted.
 Figures are printed last, one `name: value unit` a line.
 
     .venv/bin/python bench/refunds.py --postgres [--executions 2000] [--workers 4]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -53,7 +55,7 @@ def _django(database_url: str) -> None:
 def work(index: int, workers: int, copies: int, ids_file: str, go_file: str) -> None:
     from django.db import connection
 
-    from aftercare.core.outbox import deliver_outbox_message
+    from aftercare.core.outbox import BATCH_SIZE, deliver_outbox_messages
     from aftercare.core.tasks import worker_identity
 
     ids = json.loads(Path(ids_file).read_text())
@@ -65,11 +67,17 @@ def work(index: int, workers: int, copies: int, ids_file: str, go_file: str) -> 
     while not Path(go_file).exists():
         time.sleep(0.005)
     started = time.time()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_at_start = usage.ru_utime + usage.ru_stime  # start-up is not delivery work
     outcomes: dict[str, int] = {}
-    for message_id in mine:
-        outcome = deliver_outbox_message(message_id, worker_id=worker_identity())
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    print(json.dumps({"started": started, "ended": time.time(), "outcomes": outcomes}), flush=True)
+    for at in range(0, len(mine), BATCH_SIZE):  # as the worker's batch task hands them out
+        batch = deliver_outbox_messages(mine[at : at + BATCH_SIZE], worker_id=worker_identity())
+        for outcome in batch.values():
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {"started": started, "ended": time.time(), "outcomes": outcomes}
+    report["cpu"] = usage.ru_utime + usage.ru_stime - cpu_at_start
+    print(json.dumps(report), flush=True)
 
 
 # --- Parent ----------------------------------------------------------------------------------
@@ -181,7 +189,8 @@ def run(database_url: str, executions: int, workers: int, copies: int) -> dict[s
         for report in reports:
             for name, value in report["outcomes"].items():
                 outcomes[name] = outcomes.get(name, 0) + value
-        return {"elapsed": elapsed, "outcomes": outcomes, **count_duplicates(provider)}
+        cpu = sum(r["cpu"] for r in reports)
+        return {"elapsed": elapsed, "outcomes": outcomes, "cpu": cpu, **count_duplicates(provider)}
 
 
 def main() -> None:
@@ -214,6 +223,9 @@ def main() -> None:
     print(f"ledger_successes: {result['ledger_successes']} entries")
     print(f"workers: {args.workers} processes")
     print(f"deliveries_per_message: {copies} deliveries")
+    # CPU of the worker processes only (not PostgreSQL's): on a shared machine, wall time
+    # also measures the other jobs.
+    print(f"worker_cpu_per_execution: {1000 * result['cpu'] / result['succeeded']:.2f} ms")
     print(
         f"refund_executions_per_second: {result['succeeded'] / result['elapsed']:.0f} executions/s"
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,11 +82,20 @@ def cached_settings(merchant_id: int) -> NotificationSettings:
     return found[1]
 
 
+def _with_customer() -> QuerySet[Notification]:
+    return Notification.objects.select_related("customer", "customer__contact_preference")
+
+
+def prepare_messages(messages: list[OutboxMessage]) -> None:
+    """Outbox prepare hook of DELIVER_TOPIC: a claimed batch's notifications in one query."""
+    found = _with_customer().in_bulk([m.payload["key"] for m in messages], field_name="dedupe_key")
+    for message in messages:
+        message.prepared = found.get(message.payload["key"])
+
+
 def deliver_message(message: OutboxMessage) -> dict[str, Any]:
     """Outbox handler of DELIVER_TOPIC."""
-    notification = Notification.objects.select_related(
-        "customer", "customer__contact_preference"
-    ).get(dedupe_key=message.payload["key"])
+    notification = message.prepared or _with_customer().get(dedupe_key=message.payload["key"])
     if notification.status in DONE:
         return {"status": notification.status}  # a redelivered task after success
     reason = _skip_reason(notification)

@@ -9,11 +9,12 @@ same event again writes nothing and sends nothing.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftercare.commerce.models import Customer
 from aftercare.core.outbox import handler_for, write_outbox
@@ -100,7 +101,7 @@ def case_values(case: Case, data: dict[str, Any], settings: NotificationSettings
         "customer_name": case.customer.name or "",
         "shop_name": merchant.name,
         "case_number": case.number,
-        "status": str(case.get_status_display()),
+        "status": status_label(case.status),
         "reason": data.get("reason") or "",
         "message": data.get("message") or "",
         "return_address": case.return_address,
@@ -114,6 +115,17 @@ def case_values(case: Case, data: dict[str, Any], settings: NotificationSettings
         "portal_url": portal_url(case, settings),
         "survey_url": data.get("survey_url") or "",
     }
+
+
+@lru_cache(maxsize=512)
+def _status_label(status: str, language: str | None) -> str:
+    return str(dict(Case._meta.get_field("status").flatchoices).get(status, status))
+
+
+def status_label(status: str) -> str:
+    """What get_status_display() says, without rebuilding and translating every choice for
+    every message (it was a fifth of the consumer's time)."""
+    return _status_label(status, translation.get_language())
 
 
 def portal_url(case: Case, settings: NotificationSettings) -> str:

@@ -66,16 +66,17 @@ def periodic_consume(slot: str) -> int:
 
 @task()
 def deliver_batch(message_ids: list[int]) -> dict[str, int]:
-    """Deliver the outbox messages one consumer batch queued; each is claimed on its own
-    (core.outbox), so a message this task loses to another worker is simply skipped."""
-    from aftercare.core.outbox import deliver_outbox_message
+    """Deliver the outbox messages one consumer batch queued, BATCH_SIZE per claim
+    (core.outbox); a message this task loses to another worker is simply skipped."""
+    from aftercare.core.outbox import BATCH_SIZE, deliver_outbox_messages
     from aftercare.core.tasks import worker_identity
 
     worker = worker_identity()
     outcomes: dict[str, int] = {}
-    for message_id in message_ids:
-        outcome = deliver_outbox_message(message_id, worker_id=worker)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    for at in range(0, len(message_ids), BATCH_SIZE):
+        chunk = message_ids[at : at + BATCH_SIZE]
+        for outcome in deliver_outbox_messages(chunk, worker_id=worker).values():
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 

@@ -9,9 +9,14 @@ class RefundsConfig(AppConfig):
     def ready(self) -> None:
         from aftercare.core.outbox import register_handler
         from aftercare.core.sweeper import register_sweep
-        from aftercare.refunds.execution import TOPIC, deliver_execution, reconcile
+        from aftercare.refunds.execution import (
+            TOPIC,
+            deliver_execution,
+            prepare_executions,
+            reconcile,
+        )
 
-        register_handler(TOPIC, deliver_execution)
+        register_handler(TOPIC, deliver_execution, prepare=prepare_executions)
         # F2's periodic re-check of executions stuck in "requested", at every sweep of every
         # worker (reconciling one twice is harmless: an answered execution is left alone).
         register_sweep(reconcile)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from aftercare.core.actors import Actor
@@ -140,8 +141,8 @@ def _ledger(
 # --- Delivering (the outbox handler) ----------------------------------------------------------
 
 
-def gateway_for(execution: Execution) -> RefundGateway:
-    settings = queries.settings_for(execution.merchant_id)
+def gateway_for(execution: Execution, settings: RefundSettings | None = None) -> RefundGateway:
+    settings = settings or queries.settings_for(execution.merchant_id)
     if execution.gateway == GatewayKind.WEBHOOK:
         from aftercare.integrations.refund_webhook import WebhookGateway
 
@@ -158,7 +159,9 @@ def gateway_for(execution: Execution) -> RefundGateway:
 def request_for(execution: Execution) -> RefundRequest:
     grant = execution.grant
     order = grant.order
-    payment = order.payments.order_by("pk").values_list("external_id", flat=True).first()
+    # .all() and sorting here, so a prefetched batch (prepare_executions) needs no query.
+    payments = sorted(order.payments.all(), key=lambda p: p.pk)
+    payment = payments[0].external_id if payments else None
     return RefundRequest(
         idempotency_key=execution.idempotency_key,
         amount=grant.amount,
@@ -175,22 +178,48 @@ def request_for(execution: Execution) -> RefundRequest:
                 "quantity": line.quantity,
                 "amount": str(line.amount),
             }
-            for line in grant.lines.order_by("order_line_id")
+            for line in sorted(grant.lines.all(), key=lambda line: line.order_line_id)
         ],
     )
 
 
-def _load(execution_id: int) -> Execution:
+def _loading() -> QuerySet[Execution]:
     # Not the case: its row carries the whole policy decision, and only its number is read.
-    return Execution.objects.select_related("grant__order", "grant__merchant").get(pk=execution_id)
+    return Execution.objects.select_related("grant__order", "grant__merchant")
+
+
+def _load(execution_id: int) -> Execution:
+    return _loading().get(pk=execution_id)
+
+
+class Prepared(NamedTuple):
+    execution: Execution
+    settings: RefundSettings
+
+
+def prepare_executions(messages: list[Any]) -> None:
+    """Outbox prepare hook: a claimed batch's executions, lines, payments and settings in
+    four queries instead of four per execution."""
+    ids = [int(m.payload["execution_id"]) for m in messages]
+    found = _loading().prefetch_related("grant__lines", "grant__order__payments").in_bulk(ids)
+    merchants = {e.merchant_id for e in found.values()}
+    settings = {s.merchant_id: s for s in RefundSettings.objects.filter(merchant_id__in=merchants)}
+    for message, execution_id in zip(messages, ids, strict=True):
+        execution = found.get(execution_id)
+        if execution is not None and execution.merchant_id in settings:
+            message.prepared = Prepared(execution, settings[execution.merchant_id])
 
 
 def deliver_execution(message: Any) -> dict[str, Any]:
     """Outbox handler: one gateway call with the execution's key, outside any transaction."""
-    execution = _load(int(message.payload["execution_id"]))
+    settings: RefundSettings | None = None
+    if message.prepared is not None:
+        execution, settings = message.prepared
+    else:
+        execution = _load(int(message.payload["execution_id"]))
     if execution.status != ExecutionStatus.REQUESTED:
         return {"status": execution.status, "reference": execution.reference}
-    gateway = gateway_for(execution)
+    gateway = gateway_for(execution, settings)
     result = gateway.refund(request_for(execution))  # temporary trouble raises: outbox retries
     execution = apply_result(execution.pk, result, actor_label=f"gateway:{gateway.name}")
     if result.status == FAILED:
