@@ -80,6 +80,16 @@ def setup_and_count(cases: int) -> None:
         first_lines.setdefault(order_id, []).append(line_id)
     targets = [(oid, first_lines[oid]) for oid in order_ids if oid in first_lines]
 
+    # One creation first, as a running server has had: a process reads a policy version's
+    # spec (and compiles it) on the version's first use only; the counts are of the rest.
+    order_id, line_ids = targets.pop()
+    create_case(
+        actor=actor,
+        order_id=order_id,
+        lines=[LineRequest(order_line_id=line_ids[0], quantity=1)],
+        type="return_refund",
+        reason="size",
+    )
     counts = {}
     for size in (1, 3):
         order_id, line_ids = next((t for t in targets if len(t[1]) >= size), targets[0])
