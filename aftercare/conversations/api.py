@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
 
-from aftercare.conversations import actions, email_in, lookup_rows, queries
+from aftercare.conversations import actions, canned, email_in, lookup_rows, queries
 from aftercare.conversations.errors import EmailTooLarge, MalformedEmail
 from aftercare.conversations.models import Conversation, Message
 from aftercare.conversations.schemas import (
     AssignIn,
     CallIn,
+    CannedReplyOut,
     ConversationDetailOut,
     ConversationFilters,
     ConversationOut,
@@ -132,6 +133,19 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
     actor = actor_of(request)
     require(actor, "desk.read")
     return queries.conversation_detail(actor.merchant, conversation_id)
+
+
+@router.get(
+    "/{conversation_id}/canned-replies",
+    response=list[CannedReplyOut],
+    summary="The merchant's canned replies, in the conversation's language, filled for it",
+)
+def canned_replies(request: HttpRequest, conversation_id: int) -> Any:
+    actor = actor_of(request)
+    require(actor, "desk.read")
+    conversation = queries.get_conversation(actor.merchant, conversation_id)
+    agent = Member.objects.filter(user=actor.user, merchant_id=actor.merchant_id).first()
+    return canned.suggestions(conversation, agent=agent if actor.user else None)
 
 
 def _writable(request: HttpRequest, conversation_id: int) -> tuple[Any, Conversation]:

@@ -213,3 +213,31 @@ class ChannelAddress(MerchantScoped):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.address}"
+
+
+class CannedReply(MerchantScoped):
+    """A prepared answer an agent inserts into a reply (S6), one row per language.
+
+    Rows sharing a `key` are one reply in several languages; the desk offers the one in the
+    conversation's language. `body` may name the variables of conversations.canned.VARIABLES
+    as {customer_name}; they are filled from the conversation when the agent picks it.
+    `intent` (an assistant intent label, optional) puts it first for conversations about that.
+    """
+
+    key = models.SlugField(max_length=64)
+    language = models.CharField(max_length=16)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    intent = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "key", "language"], name="canned_reply_once_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

@@ -77,6 +77,13 @@ class ConversationFilters(Schema):
     offset: int = 0
 
 
+class CannedReplyOut(Schema):
+    key: str
+    title: str
+    language: str
+    text: str
+
+
 class TextIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
 

@@ -7,6 +7,7 @@ the realtime feed (/ws/feed/); without a WebSocket the page polls `conversation_
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import nh3
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from aftercare.assistant.labels import Intent
-from aftercare.conversations import actions, lookup, queries
+from aftercare.conversations import actions, canned, lookup, queries
 from aftercare.conversations.models import Conversation
 from aftercare.conversations.states import Channel, ConversationStatus
 from aftercare.core.errors import DomainError
@@ -173,6 +174,8 @@ def _context(membership: Member, conversation: Conversation, **extra: Any) -> di
         links=list(conversation.links.all()),
         can_reply=conversation.channel != Channel.PHONE,
         statuses=ConversationStatus.choices,
+        # Called by the template only where the reply box is drawn (not on every poll).
+        canned=partial(canned.suggestions, conversation, agent=membership),
         **extra,
     )
 

@@ -85,6 +85,18 @@
       fetch(thread.dataset.typingUrl, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf() } });
     });
   }
+  // A canned reply is inserted where the cursor is, for the agent to edit before sending.
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "canned-reply" || !e.target.value) { return; }
+    var box = document.getElementById("reply-body");
+    if (box) {
+      var at = box.selectionStart || 0, end = box.selectionEnd || 0, text = e.target.value;
+      box.value = box.value.slice(0, at) + text + box.value.slice(end);
+      box.focus();
+      box.setSelectionRange(at + text.length, at + text.length);
+    }
+    e.target.value = "";
+  });
   document.body.dataset.live = "polling";
   startPolling();
   connect();

@@ -119,12 +119,14 @@ class Command(BaseCommand):
         self._ensure_desk(merchant)
 
     def _ensure_desk(self, merchant: Merchant) -> None:
-        """Skill groups, routing rules, SLA targets and business hours, and the demo team
-        online in their groups, so new tickets are routed at once (both only add what is
-        missing)."""
+        """Skill groups, routing rules, SLA targets, business hours and canned replies, and
+        the demo team online in their groups, so new tickets are routed at once (all only add
+        what is missing)."""
+        from aftercare.conversations.canned_defaults import install_default_canned
         from aftercare.tickets.defaults import enrol_agents, install_defaults
 
         install_defaults(merchant)
+        install_default_canned(merchant)
         enrol_agents(merchant)
 
     def _ensure_team(self, merchant: Merchant) -> None:

@@ -1,5 +1,6 @@
 """`aftercare tickets_defaults <merchant-slug> [--enrol-agents]`: default skill groups,
-routing rules, SLA policies and business hours for a merchant (safe to run again)."""
+routing rules, SLA policies, business hours and canned replies for a merchant (safe to run
+again: only what is missing is added)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from aftercare.conversations.canned_defaults import install_default_canned
 from aftercare.merchants.models import Merchant
 from aftercare.tickets.defaults import enrol_agents, install_defaults
 
 
 class Command(BaseCommand):
-    help = "Install default skill groups, routing rules and SLA policies for a merchant."
+    help = "Install default skill groups, routing rules, SLA policies and canned replies."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("merchant", help="The merchant's slug.")
@@ -29,7 +31,8 @@ class Command(BaseCommand):
         created = install_defaults(merchant)
         self.stdout.write(
             f"{merchant.slug}: {created['groups']} groups, {created['rules']} rules, "
-            f"{created['policies']} SLA policies added."
+            f"{created['policies']} SLA policies, "
+            f"{install_default_canned(merchant)} canned replies added."
         )
         if options["enrol_agents"]:
             self.stdout.write(f"{enrol_agents(merchant)} members enrolled as agents.")
