@@ -3,7 +3,10 @@ a 404, the same as a missing one."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from aftercare.conversations.models import Conversation, Message
 from aftercare.conversations.states import Direction
@@ -20,9 +23,12 @@ def inbox(
     channel: str = "",
     intent: str = "",
     assignee: str = "",
+    queue: str = "",
     customer_id: int | None = None,
 ) -> QuerySet[Conversation]:
-    """The inbox across channels, newest activity first, with the filters of the console."""
+    """The inbox across channels, newest activity first, with the filters of the console.
+    `queue`: "my_groups" (a live ticket in one of the actor's skill groups) or "overdue" (a
+    live ticket past its nearest SLA deadline)."""
     rows = (
         scoped(Conversation, actor.merchant)
         .select_related("customer", "assignee")
@@ -43,7 +49,21 @@ def inbox(
         rows = rows.filter(assignee=member) if member else rows.none()
     elif assignee.isdigit():
         rows = rows.filter(assignee_id=int(assignee))
+    if queue:
+        rows = rows.filter(Exists(_live_tickets(actor, queue)))
     return rows
+
+
+def _live_tickets(actor: Actor, queue: str) -> QuerySet[Any]:
+    from aftercare.tickets.models import Ticket
+    from aftercare.tickets.states import LIVE
+
+    tickets = Ticket.objects.filter(conversation_id=OuterRef("pk"), status__in=LIVE)
+    if queue == "overdue":
+        return tickets.filter(next_due_at__lt=timezone.now())
+    member = member_of(actor)
+    groups = member.agent_state.groups.all() if member and hasattr(member, "agent_state") else []
+    return tickets.filter(group__in=groups)
 
 
 def member_of(actor: Actor) -> Member | None:

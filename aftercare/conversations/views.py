@@ -71,6 +71,7 @@ def inbox(request: HttpRequest, membership: Member) -> HttpResponse:
             channel=filters["channel"],
             intent=filters["intent"],
             status=filters["status"],
+            queue=filters["queue"],
         )[:INBOX_LIMIT]
     )
     context = context_for(
@@ -97,6 +98,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
         "channel": set(Channel.values),
         "intent": set(Intent.values),
         "status": set(ConversationStatus.values),
+        "queue": {"my_groups", "overdue"},
     }
     return {
         name: value if (value := request.GET.get(name, "")) in choices else ""

@@ -114,3 +114,40 @@ def test_the_inbox_speaks_chinese(desk, language, word):
     page = desk.get("/desk/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
 
     assert word in page
+
+
+def test_the_inbox_filters_by_my_groups_and_overdue_tickets(desk, merchant, agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftercare.tickets.defaults import install_defaults
+    from aftercare.tickets.models import AgentState, Ticket
+
+    merchant.chat_assistant = False  # agents answer: every message opens a ticket
+    merchant.save(update_fields=["chat_assistant"])
+    install_defaults(merchant)
+    ours = chat_from(merchant, "visitor-1", "Where is my parcel? It has not moved for days")
+    theirs = chat_from(merchant, "visitor-2", "I want a refund, the blender is broken")
+    bystander = chat_from(merchant, "visitor-3", "hello")
+    Ticket.objects.filter(conversation=bystander.conversation).delete()
+    our_ticket = Ticket.objects.get(conversation=ours.conversation)
+    their_ticket = Ticket.objects.get(conversation=theirs.conversation)
+    assert our_ticket.group_id != their_ticket.group_id
+    state = AgentState.objects.create(merchant=merchant, member=agent)
+    state.groups.set([our_ticket.group])
+    Ticket.objects.filter(pk=their_ticket.pk).update(
+        next_due_at=timezone.now() - timedelta(minutes=5)
+    )
+
+    def listed(query: str) -> set[int]:
+        page = desk.get(f"/desk/?{query}").content.decode()
+        return {
+            m.conversation_id
+            for m in (ours, theirs, bystander)
+            if f"/desk/c/{m.conversation_id}/" in page
+        }
+
+    assert listed("") == {ours.conversation_id, theirs.conversation_id, bystander.conversation_id}
+    assert listed("queue=my_groups") == {ours.conversation_id}
+    assert listed("queue=overdue") == {theirs.conversation_id}
