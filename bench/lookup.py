@@ -277,6 +277,12 @@ def bench_database(args: argparse.Namespace, database: str) -> list[str]:
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
+        if database == "sqlite" and args.sqlite_conn_max_age:
+            # The same file through DATABASE_URL, to let each worker keep its connection.
+            env |= {
+                "DATABASE_URL": f"sqlite:///{Path(tmp).resolve() / 'aftercare.sqlite3'}",
+                "DATABASE_CONN_MAX_AGE": str(args.sqlite_conn_max_age),
+            }
         if database == "postgres":
             env |= {
                 "DATABASE_URL": args.database_url
@@ -380,6 +386,13 @@ def main() -> None:
         "with --data-dir) instead of seeding again",
     )
     parser.add_argument("--data-dir", default="", help="keep the SQLite database here")
+    parser.add_argument(
+        "--sqlite-conn-max-age",
+        type=int,
+        default=0,
+        help="seconds a server worker keeps its SQLite connection (default 0: a new one per "
+        "request, as the default deployment does)",
+    )
     parser.add_argument("--setup", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -394,6 +407,7 @@ def main() -> None:
         lines += bench_database(args, database.strip())
     print(f"lookup_clients: {args.clients} clients")
     print(f"lookup_server_workers: {args.workers} processes")
+    print(f"lookup_sqlite_conn_max_age: {args.sqlite_conn_max_age} s")
     for line in lines:
         print(line)
 
