@@ -55,7 +55,9 @@ def _django(data_dir: str, database_url: str) -> None:
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DEBUG", "1")
+    # Measured as deployed: DEBUG off (DEBUG keeps and formats every SQL statement).
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ["OUTBOUND_ALLOW_PRIVATE"] = "1"  # the servers are on loopback
     os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.settings"
     import logging

@@ -4,14 +4,19 @@ What must not be lost (a notification, an outgoing webhook, a refund execution) 
 by `write_outbox()` inside the business transaction, so it exists if and only if the change
 that caused it committed. A task then delivers it:
 
-1. claim the row by compare-and-set (one UPDATE whose WHERE clause only matches an unclaimed,
+1. claim the row by compare-and-set (an UPDATE whose WHERE clause only matches an unclaimed,
    due row, or a claim whose lease ran out); only the worker whose UPDATE changed a row goes on;
 2. record an OutboxAttempt;
 3. call the topic's handler outside any transaction (handlers do network calls);
 4. record the outcome, again by compare-and-set on our own claim, so a worker that lost its
    lease cannot overwrite the outcome of the one that took over.
 
-Apps register one handler per topic, explicitly, from their AppConfig.ready():
+Each step works on a batch: `deliver_due()` drains a topic and `deliver_outbox_messages()`
+takes given ids, a few statements per batch instead of per message (ADR 0004, addendum);
+`deliver_outbox_message()` is a batch of one.
+
+Apps register one handler per topic, explicitly, from their AppConfig.ready(), optionally
+with a `prepare` hook that loads a whole batch's rows for the handlers:
 
     from aftercare.core.outbox import register_handler
     register_handler("webhook.deliver", deliver_webhook)

@@ -18,7 +18,11 @@ from aftercare.core.outbox_models import OutboxMessage
 from aftercare.integrations.http_sms.gateway import HttpSmsGateway
 from aftercare.integrations.twilio.messages import TwilioSms, twilio_signature
 from aftercare.notifications.consumer import consume_case_events
-from aftercare.notifications.delivery import resend_notification, send_to_customer
+from aftercare.notifications.delivery import (
+    clear_settings_cache,
+    resend_notification,
+    send_to_customer,
+)
 from aftercare.notifications.models import Notification
 from aftercare.notifications.providers import OutgoingSms
 from aftercare.notifications.tests.conftest import run_worker
@@ -290,3 +294,29 @@ def test_a_message_can_be_resent_more_than_once(
 
     row.refresh_from_db()
     assert row.status == "sent" and len(sms.requests) == 3
+
+
+def test_a_batch_of_messages_costs_a_few_queries_plus_one_per_message(
+    reviewed, merchant, store, agent_actor, notify_settings, smtp, sms
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from aftercare.core.outbox import deliver_due
+    from aftercare.notifications.messages import DELIVER_TOPIC
+    from aftercare.policies.tests.factories import delivered_order
+
+    counts = {}
+    for cases in (2, 6):
+        for _ in range(cases):
+            order, lines = delivered_order(merchant, store)
+            open_case(agent_actor, order, lines[:1])
+        consume_case_events()
+        clear_settings_cache()  # read once per batch in both rounds
+        with CaptureQueriesContext(connection) as queries:
+            outcomes = deliver_due(topic=DELIVER_TOPIC, worker_id="w", limit=50)
+        assert list(outcomes.values()) == ["succeeded"] * cases
+        counts[cases] = len(queries)
+
+    assert counts[6] - counts[2] == 4  # the notification's own status update, nothing else
+    assert len(smtp.message_ids()) + len(sms.keys()) == 8
