@@ -57,7 +57,6 @@ CONVERSATION_COLUMNS = (
     *("contact_name", "intent", "language", "last_message_at", "agent_read_at"),
     *("customer_read_at", "created_at"),
 )
-CASE_COLUMNS = ("id", "number", "type", "reason", "status", "created_at", "stage_started_at")
 DEADLINES = ("review_due_at", "customer_ship_due_at", "inspection_due_at", "refund_due_at")
 TICKET_COLUMNS = ("id", "number", "subject", "status", "priority")
 ORDER_COLUMNS = ("id", "external_id", "status", "total", "currency", "placed_at")
@@ -87,7 +86,7 @@ class Columns:
         return cls(names, [model._meta.get_field(name) for name in names])
 
     def sql(self, alias: str) -> str:
-        return ", ".join(f"{alias}.{self.fields[i].column}" for i in range(len(self.names)))  # type: ignore[union-attr]
+        return ", ".join(f"{alias}.{field.column}" for field in self.fields if field is not None)
 
     def converters(self) -> list[tuple[int, list[Callable[..., Any]], Any]]:
         vendor = connection.vendor
