@@ -97,7 +97,9 @@ def answer(
         )
     except Exception:  # a person answers instead; the error is logged for us to fix
         log.exception("The assistant failed on message %s; handing over", message.pk)
-        _to_person(conversation, message, note="")
+        with transaction.atomic():
+            _to_person(conversation, message, note="")
+            Conversation.objects.filter(pk=conversation.pk).update(status=conversation.status)
         return []
     return _store_turn(conversation, message, turn, site_url)
 
@@ -181,8 +183,7 @@ def _to_person(
     conversation: Conversation, message: Message, *, note: str, case_id: int | None = None
 ) -> None:
     with transaction.atomic(), translation.override(_team_language(conversation)):
-        conversation.status = ConversationStatus.OPEN
-        Conversation.objects.filter(pk=conversation.pk).update(status=conversation.status)
+        conversation.status = ConversationStatus.OPEN  # saved by the caller
         stored = Message.objects.create(
             merchant_id=conversation.merchant_id,
             conversation=conversation,

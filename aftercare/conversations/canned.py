@@ -99,8 +99,8 @@ def values_for(
 ) -> dict[str, str]:
     merchant = conversation.merchant
     customer = conversation.customer
-    order = _order_of(conversation)
     case = _case_of(conversation)
+    order = _order_of(conversation, case)
     values = {
         "customer_name": customer.name if customer else conversation.contact_name,
         "shop_name": merchant.name,
@@ -120,11 +120,10 @@ def values_for(
     return values
 
 
-def _order_of(conversation: Conversation) -> Order | None:
+def _order_of(conversation: Conversation, case: Case | None) -> Order | None:
     linked = conversation.links.filter(order__isnull=False).order_by("-pk").first()
     if linked is not None:
         return linked.order
-    case = _case_of(conversation)
     if case is not None:
         return case.order
     if conversation.customer_id is None:
