@@ -8,7 +8,8 @@ new, because every message's dedupe key names the event and the channel.
 
 On PostgreSQL an id can commit after a larger one (sequences are not transactional), so the
 consumer leaves the last LAG of events for the next run; SQLite serialises writers, so ids
-commit in order and no lag is needed.
+commit in order and no lag is needed. A commit later than the lag lands in a gap the cursor
+remembers and is handled on the next run (cursors.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aftercare.notifications.cursors import ids_between, late_arrivals, move_cursor
 from aftercare.notifications.messages import Lookups, case_values, flush_pending, queue_message
 from aftercare.notifications.models import Channel, ConsumerCursor, EventKey
 from aftercare.notifications.routing import settings_of
@@ -78,14 +80,22 @@ def consume_case_events(
     """Queue the messages of the next batch of case events; returns how many were read."""
     now = now or timezone.now()
     horizon = now - (default_lag() if lag is None else lag)
+    related = ("case", "case__customer", "case__merchant")
     with transaction.atomic():
         cursor = lock_cursor(CASE_CURSOR)
-        batch = settled(
+        late = late_arrivals(
+            cursor,
+            CaseEvent.objects.select_related(*related),
+            now=now,
+            wanted=lambda event: event.kind in EVENT_TEMPLATES,
+        )
+        fresh = settled(
             case_events.events_since(
                 after_id=cursor.last_id, kinds=list(EVENT_TEMPLATES), limit=limit
-            ).select_related("case", "case__customer", "case__merchant"),
+            ).select_related(*related),
             horizon,
         )
+        batch = late + fresh
         lookups = Lookups()
         lookups.bulk = True
         lookups.preload_existing(
@@ -94,9 +104,10 @@ def consume_case_events(
         for event in batch:
             handle_case_event(event, now=now, lookups=lookups)
         flush_pending(lookups, now=now)
-        if batch:
-            cursor.last_id = batch[-1].pk
-            cursor.save(update_fields=["last_id", "updated_at"])
+        if fresh:
+            upto = fresh[-1].pk
+            committed = ids_between(CaseEvent.objects.all(), cursor.last_id, upto)
+            move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
     return len(batch)
 
 
@@ -140,23 +151,29 @@ def consume_refund_events(*, limit: int = BATCH, now: datetime | None = None) ->
     """`refund.succeeded` becomes the "refunded" message with the amount actually paid."""
     try:
         from aftercare.refunds import events as refund_events
+        from aftercare.refunds.models import RefundEvent
     except ImportError:  # pragma: no cover
         return 0
     now = now or timezone.now()
+    events = RefundEvent.objects
     with transaction.atomic():
         cursor = lock_cursor(REFUND_CURSOR)
-        batch = settled(
+        late = late_arrivals(
+            cursor, events.all(), now=now, wanted=lambda e: e.kind == refund_events.SUCCEEDED
+        )
+        fresh = settled(
             refund_events.events_since(
                 after_id=cursor.last_id, kinds=[refund_events.SUCCEEDED], limit=limit
             ),
             now - default_lag(),
         )
-        for event in batch:
+        for event in late + fresh:
             _handle_refund_event(event.pk, dict(event.data or {}), event.case_id, now=now)
-        if batch:
-            cursor.last_id = batch[-1].pk
-            cursor.save(update_fields=["last_id", "updated_at"])
-    return len(batch)
+        if fresh:
+            upto = fresh[-1].pk
+            committed = ids_between(events.all(), cursor.last_id, upto)
+            move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
+    return len(late) + len(fresh)
 
 
 def _handle_refund_event(

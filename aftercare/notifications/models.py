@@ -187,6 +187,9 @@ class ConsumerCursor(models.Model):
 
     name = models.CharField(max_length=64, unique=True)
     last_id = models.BigIntegerField(default=0)
+    # Ids below last_id not committed when the cursor passed them: {"id": unix time first
+    # seen}. A late commit lands in one and is handled on the next run (cursors.py).
+    gaps = models.JSONField(default=dict, blank=True)
     # The slot the periodic run is scheduled for; only the run holding it schedules the next.
     next_run_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

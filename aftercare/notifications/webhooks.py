@@ -31,7 +31,13 @@ from aftercare.core.outbox import write_outbox
 from aftercare.core.outbox_models import OutboxMessage
 from aftercare.merchants.queries import get_scoped
 from aftercare.notifications.consumer import default_lag, lock_cursor, settled
-from aftercare.notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from aftercare.notifications.cursors import late_arrivals, move_cursor
+from aftercare.notifications.models import (
+    ConsumerCursor,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from aftercare.returns import events as case_events
 from aftercare.returns.models import CaseEvent
 
@@ -99,9 +105,11 @@ def consume_for_webhooks(*, limit: int = 500, now: datetime | None = None) -> in
     now = now or timezone.now()
     with transaction.atomic():
         cursor = lock_cursor(CURSOR)
-        batch = settled(
+        late = late_arrivals(cursor, CaseEvent.objects.all(), now=now)
+        fresh = settled(
             case_events.events_since(after_id=cursor.last_id, limit=limit), now - default_lag()
         )
+        batch = late + fresh
         merchants = {event.merchant_id for event in batch}
         subscriptions: dict[int, list[WebhookSubscription]] = {}
         for sub in WebhookSubscription.objects.filter(merchant_id__in=merchants, active=True):
@@ -110,9 +118,7 @@ def consume_for_webhooks(*, limit: int = 500, now: datetime | None = None) -> in
             for sub in subscriptions.get(event.merchant_id, []):
                 if sub.wants(event.kind):
                     queue_delivery(sub, event.kind, f"case-event-{event.pk}", event_payload(event))
-        if batch:
-            cursor.last_id = batch[-1].pk
-            cursor.save(update_fields=["last_id", "updated_at"])
+        _move(cursor, fresh, now)
     return len(batch)
 
 
@@ -123,22 +129,29 @@ def consume_refunds_for_webhooks(*, limit: int = 500, now: datetime | None = Non
     """The refunds app's events (refund.*), for subscriptions that want them."""
     try:
         from aftercare.refunds import events as refund_events
+        from aftercare.refunds.models import RefundEvent
     except ImportError:  # pragma: no cover - the refunds app is part of the product
         return 0
     now = now or timezone.now()
     with transaction.atomic():
         cursor = lock_cursor(REFUND_CURSOR)
-        batch = settled(
+        late = late_arrivals(cursor, RefundEvent.objects.all(), now=now)
+        fresh = settled(
             refund_events.events_since(after_id=cursor.last_id, limit=limit), now - default_lag()
         )
         _fan_out(
-            batch,
+            late + fresh,
             lambda e: (f"refund-event-{e.pk}", {"grant_id": e.grant_id, **(e.data or {})}),
         )
-        if batch:
-            cursor.last_id = batch[-1].pk
-            cursor.save(update_fields=["last_id", "updated_at"])
-    return len(batch)
+        _move(cursor, fresh, now)
+    return len(late) + len(fresh)
+
+
+def _move(cursor: ConsumerCursor, fresh: list[Any], now: datetime) -> None:
+    # These consumers read every kind, so the batch itself lists the ids that committed.
+    if fresh:
+        committed = [event.pk for event in fresh]
+        move_cursor(cursor, to_id=fresh[-1].pk, committed_ids=committed, now=now)
 
 
 def _fan_out(batch: list[Any], describe: Any) -> None:
