@@ -1,9 +1,8 @@
-"""The customer 360 (S2) as the console's templates need it: model instances (display
-labels, URLs) in a fixed set of queries, each bounded by LIMIT, so a customer with ten
-thousand orders costs the same as one with one.
+"""The customer 360 as the console shows it: the API's rows from lookup_rows (one statement
+for the panel, whatever the customer's history) with the display labels the templates print.
 
-Identifying the customer, the limits and the API's answer (plain rows from hand-written SQL,
-the hot path) live in lookup_rows; a test holds the two to the same contents.
+The rows are copied, never changed: the API hands lookup_rows' dicts straight to its encoder,
+so a label added here must not reach them.
 """
 
 from __future__ import annotations
@@ -12,94 +11,75 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Prefetch
 
-from aftercare.commerce.models import Customer, Order, OrderLine, Shipment
+from aftercare.commerce.models import Customer, Order, Shipment
 from aftercare.conversations import lookup_rows
-from aftercare.conversations.lookup_rows import (
-    DONE,
-    OPEN_CASES,
-    OPEN_TICKETS,
-    RECENT_CASES,
-    RECENT_CONVERSATIONS,
-    RECENT_ORDERS,
-)
+from aftercare.conversations.lookup_rows import CUSTOMER_COLUMNS, Row
 from aftercare.conversations.models import Conversation
 from aftercare.merchants.models import Merchant
-from aftercare.merchants.queries import scoped
-from aftercare.returns.deadlines import stage_clock
 from aftercare.returns.models import Case
-
-# Newest first; the id breaks ties the way lookup_rows' SQL does.
-NEWEST = ("-created_at", "-id")
 
 
 @dataclass
 class Customer360:
-    customer: Customer
-    matched_by: str
-    orders: list[Order] = field(default_factory=list)
-    open_cases: list[Case] = field(default_factory=list)
-    recent_cases: list[Case] = field(default_factory=list)
-    open_tickets: list[Any] = field(default_factory=list)
-    conversations: list[Conversation] = field(default_factory=list)
+    """What the panel template reads: rows (dicts) with a `<field>_label` beside each choice."""
 
-    def case_clock(self, case: Case) -> dict[str, Any] | None:
-        return getattr(case, "clock", None)
+    customer: Row
+    matched_by: str
+    orders: list[Row] = field(default_factory=list)
+    open_cases: list[Row] = field(default_factory=list)
+    recent_cases: list[Row] = field(default_factory=list)
+    open_tickets: list[Row] = field(default_factory=list)
+    conversations: list[Row] = field(default_factory=list)
 
 
 def customer_360(
-    merchant: Merchant,
-    customer_id: int,
-    *,
-    matched_by: str = "",
-    customer: Customer | None = None,
-) -> Customer360:
-    """The panel; `customer` saves its query when the caller already read the row."""
-    if customer is None or customer.pk != customer_id:
-        customer = scoped(Customer, merchant).get(pk=customer_id)
-    view = Customer360(customer=customer, matched_by=matched_by)
-    view.orders = list(
-        scoped(Order, merchant)
-        .filter(customer_id=customer_id)
-        .order_by("-placed_at", "-id")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("line_no")),
-            Prefetch("shipments", queryset=Shipment.objects.order_by("id")),
-        )[:RECENT_ORDERS]
-    )
-    cases = scoped(Case, merchant).filter(customer_id=customer_id).select_related("order")
-    view.open_cases = list(cases.exclude(status__in=DONE).order_by(*NEWEST)[:OPEN_CASES])
-    view.recent_cases = list(cases.filter(status__in=DONE).order_by(*NEWEST)[:RECENT_CASES])
-    for case in view.open_cases:
-        case.clock = stage_clock(case)  # type: ignore[attr-defined]
-    view.open_tickets = open_tickets(merchant, customer_id)
-    view.conversations = list(
-        scoped(Conversation, merchant)
-        .filter(customer_id=customer_id)
-        .order_by("-last_message_at", "-id")[:RECENT_CONVERSATIONS]
-    )
-    return view
-
-
-def open_tickets(merchant: Merchant, customer_id: int) -> list[Any]:
-    """Hook into the tickets app: its live tickets of the customer (one query), or nothing
-    while that app has no Ticket model."""
-    try:
-        ticket_model = apps.get_model("tickets", "Ticket")
-        from aftercare.tickets.states import LIVE
-    except (LookupError, ImportError):
-        return []
-    return list(
-        scoped(ticket_model, merchant)
-        .filter(customer_id=customer_id, status__in=list(LIVE))
-        .order_by(*NEWEST)[:OPEN_TICKETS]
-    )
+    merchant: Merchant, customer: Customer, *, matched_by: str = ""
+) -> Customer360 | None:
+    """The panel of a customer the caller already read (a conversation's select_related
+    customer), so it costs the panel's one statement; None for another merchant's customer."""
+    if customer.merchant_id != merchant.pk:
+        return None
+    row = {name: getattr(customer, name) for name in CUSTOMER_COLUMNS}
+    return _view(merchant, row, matched_by)
 
 
 def lookup(merchant: Merchant, query: str) -> Customer360 | None:
-    """The console's 360 for one input: the API's resolving rules, then the panel as models."""
+    """The console's 360 for one input: the API's resolving rules and rows, labelled."""
     found = lookup_rows.find_customer(merchant, query)
     if found is None:
         return None
-    return customer_360(merchant, found[0]["id"], matched_by=found[1])
+    return _view(merchant, found[0], found[1])
+
+
+def _view(merchant: Merchant, customer: Row, matched_by: str) -> Customer360:
+    panel = lookup_rows.panel(merchant.pk, customer["id"])
+    return Customer360(
+        customer=_labelled(customer, Customer, "tier", "language"),
+        matched_by=matched_by,
+        orders=[
+            _labelled(order, Order, "status")
+            | {"shipments": [_labelled(s, Shipment, "status") for s in order["shipments"]]}
+            for order in panel["orders"]
+        ],
+        open_cases=[_labelled(case, Case, "status") for case in panel["open_cases"]],
+        recent_cases=[_labelled(case, Case, "status") for case in panel["recent_cases"]],
+        open_tickets=[
+            _labelled(ticket, apps.get_model("tickets", "Ticket"), "status")
+            for ticket in panel["open_tickets"]
+        ],
+        conversations=[
+            _labelled(conversation, Conversation, "channel", "status")
+            for conversation in panel["conversations"]
+        ],
+    )
+
+
+def _labelled(row: Row, model: Any, *names: str) -> Row:
+    """A copy of the row with `<name>_label`: what model.get_<name>_display() would print
+    (the lazy label, so it renders in the language active when the template does)."""
+    return row | {f"{name}_label": _label(model, name, row[name]) for name in names}
+
+
+def _label(model: Any, name: str, value: Any) -> Any:
+    return dict(model._meta.get_field(name).flatchoices).get(value, value)

@@ -4,8 +4,8 @@ selecting only the columns the answer shows, whatever the customer's history.
 Why not the ORM here: the panel's SQL runs in well under a millisecond, while building and
 compiling nine querysets and instantiating every row as a model took ten times that. The
 statements are fixed strings (built once from the models' table names); values come back
-through Django's own converters, so the answer is the same on SQLite and PostgreSQL and the
-same as the console's panel (lookup.customer_360, which the templates need as models).
+through Django's own converters, so the answer is the same on SQLite and PostgreSQL. The
+console's panel reads these same rows (lookup.py adds the display labels its template prints).
 
 1. the customer, found by email, RMA number, or by phone/order number/tracking number in one
    statement (a UNION ranked in that order: the first kind that matches wins);
@@ -150,7 +150,7 @@ def _resolve_sql(with_phone: bool) -> str:
 
 
 def find_customer(merchant: Merchant, query: str) -> tuple[Row, str] | None:
-    """(the customer's row, what matched) or None; the same rules as lookup.find_customer."""
+    """(the customer's row, what matched) or None."""
     text = query.strip()
     if not text:
         return None

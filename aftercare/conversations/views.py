@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from aftercare.assistant.labels import Intent
-from aftercare.conversations import actions, canned, lookup, queries
+from aftercare.conversations import actions, canned, lookup, lookup_rows, queries
 from aftercare.conversations.models import Conversation
 from aftercare.conversations.states import Channel, ConversationStatus
 from aftercare.core.errors import DomainError
@@ -114,9 +114,10 @@ def _conversation_or_404(membership: Member, conversation_id: int) -> Conversati
 
 
 def _panel(membership: Member, conversation: Conversation) -> lookup.Customer360 | None:
-    if conversation.customer_id is None:
+    # The customer came with the conversation (select_related): the panel is one statement.
+    if conversation.customer is None:
         return None
-    return lookup.customer_360(membership.merchant, conversation.customer_id)
+    return lookup.customer_360(membership.merchant, conversation.customer)
 
 
 def _messages(conversation: Conversation) -> list[dict[str, Any]]:
@@ -150,13 +151,13 @@ def _case_cards(
     """The open cases the agent may act on from here: those the conversation is linked to and
     the customer's own, each with the buttons of its status (the case page's endpoints)."""
     ids = {link.case_id for link in links if link.case_id}
-    ids.update(case.pk for case in (view.open_cases if view else []))
+    ids.update(case["id"] for case in (view.open_cases if view else []))
     if not ids:
         return []
     cases = (
         scoped(Case, membership.merchant)
         .filter(pk__in=ids)
-        .exclude(status__in=lookup.DONE)
+        .exclude(status__in=lookup_rows.DONE)
         .select_related("order")
         .order_by("-created_at")
     )

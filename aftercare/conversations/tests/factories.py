@@ -73,3 +73,27 @@ def open_case(merchant: Merchant, who: Buyer) -> Case:
         reason="size",
         description="too small",
     )
+
+
+def history(merchant: Merchant, store: Store, who: Buyer, *, orders: int) -> list[Order]:
+    """A long history for the buyer: `orders` more orders (two lines and a parcel each), an
+    email conversation (and its ticket) per five orders, and an open case on the first order.
+    Returns the new orders."""
+    from aftercare.conversations.actions import Incoming, receive_message
+
+    placed = []
+    for _ in range(orders):
+        order = OrderFactory(merchant=merchant, store=store, customer=who.customer)
+        OrderLineFactory(order=order)
+        OrderLineFactory(order=order)
+        ShipmentFactory(order=order)
+        placed.append(order)
+    for n in range(orders // 5):
+        receive_message(
+            merchant=merchant,
+            incoming=Incoming(
+                channel=Channel.EMAIL, contact=who.customer.email, body=f"question {n}"
+            ),
+        )
+    open_case(merchant, who)
+    return placed

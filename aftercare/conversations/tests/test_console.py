@@ -4,13 +4,17 @@ sanitised HTML."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from aftercare.conversations import lookup, lookup_rows
 from aftercare.conversations.actions import Incoming, receive_message
-from aftercare.conversations.models import Message
+from aftercare.conversations.models import Conversation, Message
 from aftercare.conversations.states import Channel, Direction
-from aftercare.conversations.tests.factories import buyer
+from aftercare.conversations.tests.factories import Buyer, buyer, history, open_case
 from aftercare.core.testing import PASSWORD
+from aftercare.returns.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +155,51 @@ def test_the_inbox_filters_by_my_groups_and_overdue_tickets(desk, merchant, agen
     assert listed("") == {ours.conversation_id, theirs.conversation_id, bystander.conversation_id}
     assert listed("queue=my_groups") == {ours.conversation_id}
     assert listed("queue=overdue") == {theirs.conversation_id}
+
+
+def _queries(action) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        result = action()
+    return len(captured.captured_queries), result
+
+
+def test_the_360_panel_costs_the_same_few_queries_whatever_the_history(desk, merchant, store):
+    # Given a customer who wrote in, with one order and one open case
+    known = buyer(merchant, store, phone="+8613800138333", email="busy@example.com")
+    message, _ = receive_message(
+        merchant=merchant,
+        incoming=Incoming(channel=Channel.SMS, contact="+8613800138333", body="hello"),
+    )
+    first = open_case(merchant, known)
+    conversation = Conversation.objects.select_related("customer").get(pk=message.conversation_id)
+    url = f"/desk/c/{conversation.pk}/"
+    desk.get(url)  # warm-up: per-process caches (translations, content types)
+
+    def costs() -> tuple[list[int], lookup.Customer360]:
+        panel, view = _queries(lambda: lookup.customer_360(merchant, conversation.customer))
+        found, _ = _queries(lambda: lookup.lookup(merchant, "busy@example.com"))
+        page, _ = _queries(lambda: desk.get(url))
+        screen_pop, _ = _queries(lambda: desk.get("/desk/customer/?q=busy@example.com"))
+        return [panel, found, page, screen_pop], view
+
+    few, small = costs()
+
+    # When the customer gets forty more orders (lines, parcels), conversations with tickets
+    # and seven more cases, finished (the conversation page's case cards, with their buttons,
+    # list the open ones: those are another section's cost)
+    for order in history(merchant, store, known, orders=40)[:6]:
+        open_case(
+            merchant, Buyer(customer=known.customer, order=order, shipment=order.shipments.get())
+        )
+    Case.objects.exclude(pk=first.pk).update(status="closed")
+    many, large = costs()
+
+    # Then the panel and both pages that show it cost what they cost before
+    assert few == many
+    # The panel is one statement when the conversation brought its customer, two when the
+    # input must be resolved first (it was eight and nine ORM queries)
+    assert few[:2] == [1, 2]
+    assert len(small.orders) == 1 and len(large.orders) == lookup_rows.RECENT_ORDERS
+    assert len(large.recent_cases) == lookup_rows.RECENT_CASES
+    assert len(large.conversations) == lookup_rows.RECENT_CONVERSATIONS
+    assert len(large.open_tickets) > len(small.open_tickets)

@@ -8,15 +8,21 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from ninja.responses import NinjaJSONEncoder
 
-from aftercare.commerce.tests.factories import OrderFactory, OrderLineFactory, ShipmentFactory
-from aftercare.conversations import lookup
-from aftercare.conversations.actions import Incoming, receive_message
+from aftercare.commerce.models import Order, OrderLine, Shipment
+from aftercare.conversations import lookup, lookup_rows
+from aftercare.conversations.lookup_rows import DONE
+from aftercare.conversations.models import Conversation
 from aftercare.conversations.schemas import Customer360Out
-from aftercare.conversations.states import Channel
-from aftercare.conversations.tests.factories import Buyer, buyer, open_case
+from aftercare.conversations.tests.factories import Buyer, buyer, history, open_case
+from aftercare.merchants.queries import scoped
+from aftercare.returns.deadlines import stage_clock
+from aftercare.returns.models import Case
+from aftercare.tickets.models import Ticket
+from aftercare.tickets.states import LIVE
 
 pytestmark = pytest.mark.django_db
 
@@ -79,22 +85,6 @@ def test_another_merchants_customer_is_not_found(other_api, known):
         assert other_api.get(URL + query).status_code == 404
 
 
-def _history(merchant, store, known: Buyer, orders: int) -> None:
-    for _ in range(orders):
-        order = OrderFactory(merchant=merchant, store=store, customer=known.customer)
-        OrderLineFactory(order=order)
-        OrderLineFactory(order=order)
-        ShipmentFactory(order=order)
-    for n in range(orders // 5):
-        receive_message(
-            merchant=merchant,
-            incoming=Incoming(
-                channel=Channel.EMAIL, contact=known.customer.email, body=f"question {n}"
-            ),
-        )
-    open_case(merchant, known)
-
-
 def _queries_for(api, query: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = api.get(URL + query)
@@ -107,7 +97,7 @@ def test_the_number_of_queries_does_not_grow_with_the_history(api, merchant, sto
     api.get(URL + "warm-up")  # the key's first use also records its last-used time
     small = [_queries_for(api, q) for q in queries_kinds]
 
-    _history(merchant, store, known, orders=40)
+    history(merchant, store, known, orders=40)
     large = [_queries_for(api, q) for q in queries_kinds]
 
     assert small == large
@@ -116,47 +106,95 @@ def test_the_number_of_queries_does_not_grow_with_the_history(api, merchant, sto
     assert max(large) == 3
 
 
-def _as_the_console_sees_it(view: lookup.Customer360) -> dict:
-    """The console panel's models, through the API's published schema, as JSON."""
+def _read_through_the_models(merchant, customer, matched_by: str) -> dict:
+    """The panel read independently through the ORM, one queryset per part, through the
+    API's published schema, as JSON: what lookup_rows' hand-written SQL must agree with."""
+    newest = ("-created_at", "-id")
+    orders = (
+        scoped(Order, merchant)
+        .filter(customer=customer)
+        .order_by("-placed_at", "-id")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("line_no")),
+            Prefetch("shipments", queryset=Shipment.objects.order_by("id")),
+        )[: lookup_rows.RECENT_ORDERS]
+    )
+    cases = scoped(Case, merchant).filter(customer=customer).select_related("order")
+    open_cases = cases.exclude(status__in=DONE).order_by(*newest)[: lookup_rows.OPEN_CASES]
+    recent_cases = cases.filter(status__in=DONE).order_by(*newest)[: lookup_rows.RECENT_CASES]
+    tickets = (
+        scoped(Ticket, merchant)
+        .filter(customer=customer, status__in=list(LIVE))
+        .order_by(*newest)[: lookup_rows.OPEN_TICKETS]
+    )
+    conversations = (
+        scoped(Conversation, merchant)
+        .filter(customer=customer)
+        .order_by("-last_message_at", "-id")[: lookup_rows.RECENT_CONVERSATIONS]
+    )
 
-    def case_row(case) -> dict:
+    def case_row(case: Case, *, clock: bool) -> dict:
         fields = ("id", "number", "type", "reason", "status", "created_at")
         row = {name: getattr(case, name) for name in fields}
-        return row | {"order_number": case.order.external_id, "clock": view.case_clock(case)}
+        return row | {
+            "order_number": case.order.external_id,
+            "clock": stage_clock(case) if clock else None,
+        }
 
     order_fields = ("id", "external_id", "status", "total", "currency", "placed_at")
     body = {
-        "matched_by": view.matched_by,
-        "customer": view.customer,
+        "matched_by": matched_by,
+        "customer": customer,
         "orders": [
             {name: getattr(o, name) for name in order_fields}
             | {"lines": list(o.lines.all()), "shipments": list(o.shipments.all())}
-            for o in view.orders
+            for o in orders
         ],
-        "open_cases": [case_row(c) for c in view.open_cases],
-        "recent_cases": [case_row(c) for c in view.recent_cases],
-        "open_tickets": view.open_tickets,
-        "conversations": view.conversations,
+        "open_cases": [case_row(c, clock=True) for c in open_cases],
+        "recent_cases": [case_row(c, clock=False) for c in recent_cases],
+        "open_tickets": list(tickets),
+        "conversations": list(conversations),
     }
     dumped = Customer360Out.model_validate(body, from_attributes=True).model_dump()
     return json.loads(json.dumps(dumped, cls=NinjaJSONEncoder))
 
 
-def test_the_api_answers_what_the_console_panel_shows(api, merchant, store, known):
+def _without_labels(view: lookup.Customer360) -> dict:
+    """The console's panel with the labels it adds taken off again, as the API's JSON."""
+
+    def bare(row: dict) -> dict:
+        return {k: v for k, v in row.items() if not k.endswith("_label")}
+
+    orders = [bare(o) | {"shipments": [bare(s) for s in o["shipments"]]} for o in view.orders]
+    body = {
+        "matched_by": view.matched_by,
+        "customer": bare(view.customer),
+        "orders": orders,
+        "open_cases": [bare(c) for c in view.open_cases],
+        "recent_cases": [bare(c) for c in view.recent_cases],
+        "open_tickets": [bare(t) for t in view.open_tickets],
+        "conversations": [bare(c) for c in view.conversations],
+    }
+    return json.loads(json.dumps(body, cls=NinjaJSONEncoder))
+
+
+def test_the_api_and_the_console_answer_what_the_database_holds(api, merchant, store, known):
     # Given a customer with orders, lines, parcels, conversations, tickets, an open case and a
     # finished one
-    _history(merchant, store, known, orders=8)
+    history(merchant, store, known, orders=8)
     finished = open_case(merchant, known)
     finished.__class__.objects.filter(pk=finished.pk).update(status="closed")
 
-    # When the API and the console look the customer up at the same instant
+    # When the API, the console and plain ORM queries look the customer up at the same instant
     with time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False):
         answer = api.get(URL + known.customer.email).json()
-        panel = _as_the_console_sees_it(lookup.lookup(merchant, known.customer.email))
+        console = _without_labels(lookup.lookup(merchant, known.customer.email))
+        held = _read_through_the_models(merchant, known.customer, "email")
 
     # Then they agree, value for value
-    assert answer == panel
-    assert len(answer["orders"]) == lookup.RECENT_ORDERS
+    assert answer == held
+    assert console == held
+    assert len(answer["orders"]) == lookup_rows.RECENT_ORDERS
     assert answer["open_cases"] and answer["recent_cases"]
     assert answer["open_tickets"] and answer["conversations"]
     assert all(order["lines"] and order["shipments"] for order in answer["orders"])
