@@ -4,7 +4,9 @@ Inbound (every channel ends in `receive_message`): dedupe on the channel's messa
 analyse the text once, identify the customer, find or open the thread, store the message,
 link what the text names, announce it live after commit. Outbound (`reply`): store the
 message as queued and write an outbox row in the same transaction; the outbox handler sends
-it after commit (never a network call inside a transaction).
+it after commit (never a network call inside a transaction). The assistant's web-chat turns
+(`record_bot_turn`) and its failures are written here too: bot_replies decides when the bot
+answers and words what it says.
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from aftercare.assistant.analysis import analyse_text
-from aftercare.commerce.models import Customer
+from aftercare.assistant.bot import DJANGO_LANGUAGE, BotTurn
+from aftercare.commerce.models import Customer, Order
 from aftercare.conversations import bot_replies, desk, events, threads
 from aftercare.conversations.errors import CannotReply, EmptyMessage
 from aftercare.conversations.linking import (
+    Found,
     find_entities,
     identify_customer,
     link_found,
@@ -44,6 +49,7 @@ from aftercare.core.errors import InvalidTransition, ValidationFailed
 from aftercare.core.outbox import write_outbox
 from aftercare.merchants.models import Member, Merchant
 from aftercare.merchants.queries import scoped
+from aftercare.returns.models import Case
 
 MAX_BODY = 20_000
 OUTBOX_TOPIC = {
@@ -464,3 +470,109 @@ def set_delivery_state(*, message_id: int, state: str, error: str = "") -> bool:
     earlier = _MAY_FOLLOW.get(state, [])  # type: ignore[call-overload]
     changed = Message.objects.filter(pk=message_id, delivery_state__in=earlier).update(**fields)
     return bool(changed)
+
+
+# --- The assistant: bot_replies decides when the bot speaks and words it; these write ------
+
+
+def record_bot_turn(
+    *, conversation: Conversation, message: Message, turn: BotTurn, site_url: str = ""
+) -> list[Message]:
+    """One bot turn answering the customer's `message`: its replies (live in the widget),
+    whom and what it identified, then the hand-over to a person or the wait for the
+    customer. The conversation is written once. Returns what the bot said."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        with translation.override(DJANGO_LANGUAGE.get(turn.language, "en")):
+            name = _("Assistant")
+        said = [
+            record_bot_reply(conversation=locked, body=text, author_name=name)
+            for text in bot_replies.with_links(turn, site_url)
+        ]
+        _link_bot_findings(locked, turn)
+        if turn.handover:
+            _bot_hands_over(locked, message, turn)
+        else:
+            locked.status = ConversationStatus.PENDING
+        if said:
+            locked.last_message_at = said[-1].created_at
+        locked.save(update_fields=["status", "last_message_at", "intent", "customer", "updated_at"])
+        for reply in said:
+            events.message_added(locked, reply)
+        events.conversation_changed(locked)
+    return said
+
+
+def record_bot_reply(*, conversation: Conversation, body: str, author_name: str) -> Message:
+    """One of the assistant's messages to the customer: sent when stored (web chat is
+    delivered by the live feed and the poll). Announced by the caller's turn."""
+    return Message.objects.create(
+        merchant_id=conversation.merchant_id,
+        conversation=conversation,
+        channel=conversation.channel,
+        direction=Direction.OUTBOUND,
+        author_kind=AuthorKind.BOT,
+        author_name=author_name,
+        body=body,
+        delivery_state=DeliveryState.SENT,
+        sent_at=timezone.now(),
+    )
+
+
+def hand_over_after_bot_failure(*, conversation: Conversation, message: Message) -> Conversation:
+    """The assistant failed on `message`: a person gets it (a note saying so, the ticket)."""
+    with transaction.atomic():
+        _to_person(conversation, message, note="")
+        Conversation.objects.filter(pk=conversation.pk).update(status=conversation.status)
+    return conversation
+
+
+def _link_bot_findings(conversation: Conversation, turn: BotTurn) -> None:
+    """Whom and what the bot identified (order number + phone, the cases it reported) is
+    linked to the conversation, so the agent's 360 panel shows them."""
+    summary = turn.summary
+    if conversation.customer_id is None and summary.get("customer_id"):
+        conversation.customer_id = summary["customer_id"]
+    scope = {"merchant_id": conversation.merchant_id}
+    orders = Order.objects.filter(pk=summary.get("order_id") or 0, **scope)
+    cases = Case.objects.filter(pk__in=summary.get("case_ids") or [], **scope)
+    link_found(conversation, Found(orders=list(orders), cases=list(cases)))
+
+
+def _bot_hands_over(conversation: Conversation, message: Message, turn: BotTurn) -> None:
+    if not turn.replies:
+        # Handed over by an earlier turn while this message waited: a person has it already.
+        conversation.status = ConversationStatus.OPEN
+        desk.after_customer_message(conversation, message)
+        return
+    conversation.intent = bot_replies.topic(conversation, message)[:32]
+    with translation.override(bot_replies.team_language(conversation)):
+        note = bot_replies.handover_note(turn)
+    _to_person(conversation, message, note=note, case_id=bot_replies.case_of(conversation))
+    record_event(
+        actor=Actor.system(conversation.merchant, label="assistant:bot"),
+        subject=conversation,
+        kind="conversation.bot_handover",
+        data={"reason": turn.handover_reason, "message_id": message.pk},
+    )
+
+
+def _to_person(
+    conversation: Conversation, message: Message, *, note: str, case_id: int | None = None
+) -> None:
+    """The agent's note (what the bot understood, or that it failed) and the ticket; the
+    conversation's status becomes open here and is saved by the caller."""
+    with transaction.atomic(), translation.override(bot_replies.team_language(conversation)):
+        conversation.status = ConversationStatus.OPEN
+        stored = Message.objects.create(
+            merchant_id=conversation.merchant_id,
+            conversation=conversation,
+            channel=conversation.channel,
+            direction=Direction.NOTE,
+            author_kind=AuthorKind.BOT,
+            author_name=_("Assistant"),
+            body=note if note else _("The assistant failed on this message."),
+            delivery_state=DeliveryState.SENT,
+        )
+        events.message_added(conversation, stored)
+        desk.after_customer_message(conversation, message, case_id=case_id)

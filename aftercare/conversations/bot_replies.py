@@ -3,9 +3,10 @@
 A customer's web-chat message is stored as any other (actions.receive_message). When the bot
 is to answer it (`bot_answers`, decided under the conversation's lock) no ticket is opened: the
 message is marked `meta.bot` and, after that transaction commits, the channel calls `answer`,
-which runs one bot turn and stores its replies as the assistant's messages, live in the
-widget. When the bot hands over, the agent gets a note with the transcript summary, and the
-ticket opens (routed by the intent the bot understood, linked to the case it talked about).
+which runs one bot turn; actions.record_bot_turn stores its replies as the assistant's
+messages, live in the widget. When the bot hands over, the agent gets a note with the
+transcript summary, and the ticket opens (routed by the intent the bot understood, linked to
+the case it talked about). This module decides and words; actions writes.
 
 The bot stays quiet once it handed over, once a person wrote in the conversation
 (`person_replied`), while a ticket is live, or when the merchant turned it off.
@@ -14,28 +15,15 @@ The bot stays quiet once it handed over, once a person wrote in the conversation
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.db import transaction
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftercare.assistant.bot import DJANGO_LANGUAGE, BotTurn, reply_to, take_over
 from aftercare.assistant.labels import Intent
 from aftercare.assistant.models import BotSession, BotState
-from aftercare.commerce.models import Order
-from aftercare.conversations import desk, events
-from aftercare.conversations.linking import Found, link_found
+from aftercare.conversations import actions
 from aftercare.conversations.models import Conversation, Message
-from aftercare.conversations.states import (
-    AuthorKind,
-    Channel,
-    ConversationStatus,
-    DeliveryState,
-    Direction,
-)
-from aftercare.core.audit import record_event
-from aftercare.returns.models import Case
+from aftercare.conversations.states import Channel, Direction
 from aftercare.returns.states import TERMINAL_STATUSES
 from aftercare.tickets.models import Ticket
 from aftercare.tickets.states import LIVE
@@ -97,48 +85,14 @@ def answer(
         )
     except Exception:  # a person answers instead; the error is logged for us to fix
         log.exception("The assistant failed on message %s; handing over", message.pk)
-        with transaction.atomic():
-            _to_person(conversation, message, note="")
-            Conversation.objects.filter(pk=conversation.pk).update(status=conversation.status)
+        actions.hand_over_after_bot_failure(conversation=conversation, message=message)
         return []
-    return _store_turn(conversation, message, turn, site_url)
+    return actions.record_bot_turn(
+        conversation=conversation, message=message, turn=turn, site_url=site_url
+    )
 
 
-def _store_turn(
-    conversation: Conversation, message: Message, turn: BotTurn, site_url: str
-) -> list[Message]:
-    with transaction.atomic():
-        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        with translation.override(DJANGO_LANGUAGE.get(turn.language, "en")):
-            name = _("Assistant")
-        said = [_store_reply(locked, text, name) for text in _with_links(turn, site_url)]
-        _link_identified(locked, turn)
-        if turn.handover:
-            _hand_to_person(locked, message, turn)
-        else:
-            locked.status = ConversationStatus.PENDING
-        if said:
-            locked.last_message_at = said[-1].created_at
-        locked.save(update_fields=["status", "last_message_at", "intent", "customer", "updated_at"])
-        for reply in said:
-            events.message_added(locked, reply)
-        events.conversation_changed(locked)
-    return said
-
-
-def _link_identified(conversation: Conversation, turn: BotTurn) -> None:
-    """Whom and what the bot identified (order number + phone, the cases it reported) is
-    linked to the conversation, so the agent's 360 panel shows them."""
-    summary = turn.summary
-    if conversation.customer_id is None and summary.get("customer_id"):
-        conversation.customer_id = summary["customer_id"]
-    scope = {"merchant_id": conversation.merchant_id}
-    orders = Order.objects.filter(pk=summary.get("order_id") or 0, **scope)
-    cases = Case.objects.filter(pk__in=summary.get("case_ids") or [], **scope)
-    link_found(conversation, Found(orders=list(orders), cases=list(cases)))
-
-
-def _with_links(turn: BotTurn, site_url: str) -> list[str]:
+def with_links(turn: BotTurn, site_url: str) -> list[str]:
     # Plain text everywhere (widget, SMS): a link is its label and its absolute address.
     replies = list(turn.replies)
     if replies and turn.links:
@@ -147,62 +101,11 @@ def _with_links(turn: BotTurn, site_url: str) -> list[str]:
     return replies
 
 
-def _store_reply(conversation: Conversation, text: str, name: str) -> Message:
-    return Message.objects.create(
-        merchant_id=conversation.merchant_id,
-        conversation=conversation,
-        channel=conversation.channel,
-        direction=Direction.OUTBOUND,
-        author_kind=AuthorKind.BOT,
-        author_name=name,
-        body=text,
-        delivery_state=DeliveryState.SENT,
-        sent_at=timezone.now(),
-    )
-
-
-def _hand_to_person(conversation: Conversation, message: Message, turn: BotTurn) -> None:
-    if not turn.replies:
-        # Handed over by an earlier turn while this message waited: a person has it already.
-        conversation.status = ConversationStatus.OPEN
-        desk.after_customer_message(conversation, message)
-        return
-    conversation.intent = _topic(conversation, message)[:32]
-    with translation.override(_team_language(conversation)):
-        note = _handover_note(turn)
-    _to_person(conversation, message, note=note, case_id=_case_of(conversation))
-    record_event(
-        actor=_bot_actor(conversation),
-        subject=conversation,
-        kind="conversation.bot_handover",
-        data={"reason": turn.handover_reason, "message_id": message.pk},
-    )
-
-
-def _to_person(
-    conversation: Conversation, message: Message, *, note: str, case_id: int | None = None
-) -> None:
-    with transaction.atomic(), translation.override(_team_language(conversation)):
-        conversation.status = ConversationStatus.OPEN  # saved by the caller
-        stored = Message.objects.create(
-            merchant_id=conversation.merchant_id,
-            conversation=conversation,
-            channel=conversation.channel,
-            direction=Direction.NOTE,
-            author_kind=AuthorKind.BOT,
-            author_name=_("Assistant"),
-            body=note if note else _("The assistant failed on this message."),
-            delivery_state=DeliveryState.SENT,
-        )
-        events.message_added(conversation, stored)
-        desk.after_customer_message(conversation, message, case_id=case_id)
-
-
-def _team_language(conversation: Conversation) -> str:
+def team_language(conversation: Conversation) -> str:
     return DJANGO_LANGUAGE.get(conversation.merchant.default_language, "en")
 
 
-def _case_of(conversation: Conversation) -> int | None:
+def case_of(conversation: Conversation) -> int | None:
     """The case the ticket is about: the only open one the conversation is linked to."""
     open_cases = list(
         conversation.links.filter(case__isnull=False)
@@ -213,7 +116,7 @@ def _case_of(conversation: Conversation) -> int | None:
     return open_cases[0] if len(open_cases) == 1 else None
 
 
-def _topic(conversation: Conversation, message: Message) -> str:
+def topic(conversation: Conversation, message: Message) -> str:
     """The last thing the customer asked about, skipping "agent, please" and the unclear."""
     intents = (
         Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
@@ -226,7 +129,8 @@ def _topic(conversation: Conversation, message: Message) -> str:
     return str(message.analysis.get("intent", ""))
 
 
-def _handover_note(turn: BotTurn) -> str:
+def handover_note(turn: BotTurn) -> str:
+    """The agent's note on a hand-over, in the active language (the caller picks the team's)."""
     summary = turn.summary
     lines = [
         _("The assistant handed this conversation over (%(reason)s).")
@@ -252,9 +156,3 @@ def _handover_note(turn: BotTurn) -> str:
         who = customer if entry.get("role") == "customer" else bot
         lines.append(f"{who}: {entry.get('text', '')}")
     return "\n".join(lines)
-
-
-def _bot_actor(conversation: Conversation) -> Any:
-    from aftercare.core.actors import Actor
-
-    return Actor.system(conversation.merchant, label="assistant:bot")
