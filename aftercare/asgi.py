@@ -1,23 +1,25 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels' router."""
+"""ASGI entry point: HTTP through Django's handler in one thread hop (core/http_bridge.py,
+ADR 0070), WebSocket through Channels' router."""
 
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftercare.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.urls import get_resolver  # noqa: E402
 
+from aftercare.core.http_bridge import DjangoHttp  # noqa: E402
 from aftercare.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": DjangoHttp(),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 import httpx
 
@@ -151,6 +152,60 @@ def post_cases(base: str, token: str, bodies: list[dict[str, Any]], clients: int
     return len(bodies) / elapsed
 
 
+def migrate_and_seed(env: dict[str, str], orders: int) -> float:
+    print("migrating a fresh PostgreSQL database", file=sys.stderr)
+    subprocess.run([str(BIN / "aftercare"), "migrate", "-v", "0"], env=env, check=True)
+    print(f"seeding {orders} demo orders", file=sys.stderr)
+    began = time.perf_counter()
+    subprocess.run(
+        [str(BIN / "aftercare"), "seed-demo", "--orders", str(orders), "--no-progress"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seeded = time.perf_counter() - began
+    # Planner statistics as autovacuum would have them in a running deployment: right
+    # after a bulk load PostgreSQL has none and plans the order lookups badly.
+    subprocess.run(
+        [str(BIN / "aftercare"), "dbshell", "--", "-c", "VACUUM ANALYZE"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return seeded
+
+
+def _admin_and_names(database_url: str, template_url: str) -> tuple[str, str, str]:
+    parsed = urlparse(database_url)
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    return admin, parsed.path.lstrip("/"), urlparse(template_url).path.lstrip("/")
+
+
+def save_seed(database_url: str, template_url: str) -> None:
+    """Keep the seeded database as a template (--keep-seed): later runs clone it in seconds."""
+    import psycopg
+
+    admin, name, template = _admin_and_names(database_url, template_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+
+
+def clone_seed(template_url: str, env: dict[str, str]) -> float | None:
+    """The bench database as a copy of a kept seed, migrated; None when there is none."""
+    import psycopg
+
+    admin, name, template = _admin_and_names(env["DATABASE_URL"], template_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+            return None
+        print(f"cloning the kept seed {template}", file=sys.stderr)
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    subprocess.run([str(BIN / "aftercare"), "migrate", "-v", "0"], env=env, check=True)
+    return 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000, help="demo orders to seed")
@@ -165,6 +220,14 @@ def main() -> None:
     parser.add_argument(
         "--pool", type=int, default=8, help="DATABASE_POOL_SIZE per server process (0: off)"
     )
+    parser.add_argument(
+        "--keep-seed",
+        action="store_true",
+        help="keep the seeded, analysed database as a template and clone it on later runs",
+    )
+    parser.add_argument(
+        "--conn-max-age", type=int, default=0, help="DATABASE_CONN_MAX_AGE (needs --pool 0)"
+    )
     parser.add_argument("--setup", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.setup:
@@ -174,9 +237,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
         env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
             "DATABASE_URL": fresh_postgres(args.database_url),
-            # As docs/operations.md deploys PostgreSQL under ASGI: a connection per request
-            # (persistent ones pile up across the ASGI thread pool).
-            "DATABASE_CONN_MAX_AGE": "0",
+            "DATABASE_CONN_MAX_AGE": str(args.conn_max_age),
             "DATABASE_POOL_SIZE": str(args.pool),
             "AFTERCARE_DATA_DIR": tmp,
             "BENCH_OUT": str(Path(tmp) / "setup.json"),
@@ -187,25 +248,12 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
         }
         (Path(tmp) / "static").mkdir(parents=True, exist_ok=True)
-        print("migrating a fresh PostgreSQL database", file=sys.stderr)
-        subprocess.run([str(BIN / "aftercare"), "migrate", "-v", "0"], env=env, check=True)
-        print(f"seeding {args.orders} demo orders", file=sys.stderr)
-        began = time.perf_counter()
-        subprocess.run(
-            [str(BIN / "aftercare"), "seed-demo", "--orders", str(args.orders), "--no-progress"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        seeded = time.perf_counter() - began
-        # Planner statistics as autovacuum would have them in a running deployment: right
-        # after a bulk load PostgreSQL has none and plans the order lookups badly.
-        subprocess.run(
-            [str(BIN / "aftercare"), "dbshell", "--", "-c", "VACUUM ANALYZE"],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        template = f"{env['DATABASE_URL']}_seed_{args.orders}" if args.keep_seed else ""
+        seeded = clone_seed(template, env) if template else None
+        if seeded is None:
+            seeded = migrate_and_seed(env, args.orders)
+            if template:
+                save_seed(env["DATABASE_URL"], template)
         subprocess.run([sys.executable, __file__, "--setup", str(args.cases)], env=env, check=True)
         info = json.loads(Path(env["BENCH_OUT"]).read_text())
         if len(info["bodies"]) < args.cases + WARM:
@@ -225,10 +273,11 @@ def main() -> None:
             server.wait(timeout=30)
 
     print(f"seeded_orders: {args.orders} orders")
-    print(f"seed_time: {seeded:.1f} s")
+    print(f"seed_time: {seeded:.1f} s" + (" (a kept seed, cloned)" if not seeded else ""))
     print(f"clients: {args.clients} clients")
     print(f"server_workers: {args.workers} processes")
     print(f"pool_size: {args.pool} connections")
+    print(f"conn_max_age: {args.conn_max_age} s")
     print(f"queries_per_creation_1_line: {info['queries']['lines_1']} queries")
     print(f"queries_per_creation_3_lines: {info['queries']['lines_3']} queries")
     print(f"case_creations_postgres: {rate:.1f} cases/s")
