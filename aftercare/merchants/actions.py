@@ -12,7 +12,7 @@ from aftercare.core.actors import Actor
 from aftercare.core.audit import record_event
 from aftercare.core.errors import ValidationFailed
 from aftercare.merchants.models import ApiKey, Member, Merchant, Role
-from aftercare.merchants.queries import API_KEY_LEAD, hash_secret
+from aftercare.merchants.queries import API_KEY_LEAD, forget_api_key, hash_secret
 from aftercare.merchants.roles import API_SCOPES
 
 
@@ -70,4 +70,5 @@ def revoke_api_key(*, actor: Actor, key: ApiKey) -> ApiKey:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         record_event(actor=actor, subject=key, kind="api_key:revoked")
+    forget_api_key(key)
     return key

@@ -101,9 +101,9 @@ def test_the_number_of_queries_does_not_grow_with_the_history(api, merchant, sto
     large = [_queries_for(api, q) for q in queries_kinds]
 
     assert small == large
-    # The key (its last-used touch is at most once a minute), the customer, and the panel
-    # (orders, lines, shipments, cases, tickets, conversations) in one statement.
-    assert max(large) == 3
+    # The customer, and the panel (orders, lines, shipments, cases, tickets, conversations) in
+    # one statement; the key, verified by the warm-up, is trusted for a few seconds unread.
+    assert max(large) == 2
 
 
 def _read_through_the_models(merchant, customer, matched_by: str) -> dict:

@@ -74,3 +74,43 @@ def test_revoked_key_gets_401_from_the_api(merchant, system_actor, client) -> No
 def test_unknown_or_empty_scopes_are_refused(merchant, system_actor, scopes) -> None:
     with pytest.raises(ValidationFailed):
         create_api_key(actor=system_actor, name="erp", scopes=scopes)
+
+
+def test_a_key_in_use_is_refused_as_soon_as_it_is_revoked(merchant, system_actor) -> None:
+    key, secret = create_api_key(actor=system_actor, name="erp", scopes=["*"])
+    assert actor_for_api_key(secret) is not None  # now trusted for a few seconds
+
+    revoke_api_key(actor=system_actor, key=key)
+
+    assert actor_for_api_key(secret) is None
+
+
+def test_a_verified_key_is_not_read_again_for_a_few_seconds(
+    merchant, system_actor, django_assert_num_queries
+) -> None:
+    _, secret = create_api_key(actor=system_actor, name="erp", scopes=["commerce.read"])
+    actor_for_api_key(secret)
+
+    with django_assert_num_queries(0):
+        again = actor_for_api_key(secret)
+
+    assert again is not None and again.scopes == frozenset({"commerce.read"})
+    assert again.merchant == merchant
+
+
+def test_a_revocation_by_another_process_takes_effect_after_the_trust_window(
+    merchant, system_actor, monkeypatch
+) -> None:
+    from django.utils import timezone
+
+    from aftercare.merchants import queries
+    from aftercare.merchants.models import ApiKey
+
+    key, secret = create_api_key(actor=system_actor, name="erp", scopes=["*"])
+    actor_for_api_key(secret)
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())  # not this process
+
+    assert actor_for_api_key(secret) is not None  # still inside VERIFIED_FOR
+    expired = {d: (0.0, cached) for d, (_, cached) in queries._verified.items()}
+    monkeypatch.setattr(queries, "_verified", expired)  # VERIFIED_FOR has passed
+    assert actor_for_api_key(secret) is None
