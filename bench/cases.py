@@ -143,13 +143,29 @@ def post_cases(base: str, token: str, bodies: list[dict[str, Any]], clients: int
     for thread in threads:
         thread.start()
     barrier.wait()
-    began = time.perf_counter()
+    began, busy = time.perf_counter(), machine_busy_seconds()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    busy = machine_busy_seconds() - busy
     if failures:
         raise SystemExit(f"{len(failures)} creations failed, e.g. {failures[:2]}")
+    CPU_PER_CREATION.append(busy / len(bodies) * 1000)
     return len(bodies) / elapsed
+
+
+CPU_PER_CREATION: list[float] = []
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (server, PostgreSQL, clients, anything else):
+    steadier than the rate when the machine is shared, since what else runs adds to it only."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:  # not Linux
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def migrate_and_seed(env: dict[str, str], orders: int) -> float:
@@ -280,6 +296,7 @@ def main() -> None:
     print(f"conn_max_age: {args.conn_max_age} s")
     print(f"queries_per_creation_1_line: {info['queries']['lines_1']} queries")
     print(f"queries_per_creation_3_lines: {info['queries']['lines_3']} queries")
+    print(f"machine_cpu_per_creation: {CPU_PER_CREATION[0]:.1f} ms")
     print(f"case_creations_postgres: {rate:.1f} cases/s")
 
 

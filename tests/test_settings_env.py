@@ -109,3 +109,31 @@ def test_a_pool_size_becomes_a_psycopg_pool_option() -> None:
 
     assert result.returncode == 0, result.stderr
     assert "'max_size': 6" in result.stdout and "'min_size': 2" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("switch", "expected"),
+    [(None, "True 5"), ("1", "True 5"), ("0", "None None")],
+)
+def test_postgresql_prepares_statements_unless_turned_off(
+    switch: str | None, expected: str
+) -> None:
+    code = (
+        "import os; os.environ.update(DEBUG='1', DATABASE_POOL_SIZE='6', "
+        "DATABASE_URL='postgres://u@127.0.0.1:5432/x'); "
+        "import aftercare.settings as s; o = s.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'), 'pool' in o)"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DATABASE_POOL_SIZE", "DATABASE_PREPARED_STATEMENTS"}
+    }
+    if switch is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = switch
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{expected} True"  # the pool stays either way

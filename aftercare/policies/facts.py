@@ -49,36 +49,40 @@ class OrderHistory:
 NO_HISTORY = OrderHistory()
 
 
-def order_queryset(merchant: Merchant) -> QuerySet[Order]:
-    """The merchant's orders with what the facts need folded in: customer, store, the paid
-    amount and the last delivery time (payments and shipments as subqueries)."""
+def order_fact_fields() -> dict[str, RawSQL]:
+    """What the facts need beside the order row, as subqueries on it: the paid amount, whether
+    there are payments, and the last delivery time. The order table is named by its name."""
     # SQL fragments rather than nested querysets: the same subqueries cost a millisecond of
     # ORM compilation per request, several times what the database needs to run them.
-    # Plain SQL that SQLite and PostgreSQL both read; the outer table is named by its name.
+    # Plain SQL that SQLite and PostgreSQL both read.
     order_t, payment_t = Order._meta.db_table, Payment._meta.db_table
     shipment_t = Shipment._meta.db_table
     of_order = f'.order_id = "{order_t}"."id"'
+    return {
+        "paid_sum": RawSQL(
+            f'SELECT SUM(p."amount") FROM "{payment_t}" p WHERE p{of_order} AND p.status = %s',
+            (PaymentStatus.PAID.value,),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+        "has_payments": RawSQL(
+            f'EXISTS (SELECT 1 FROM "{payment_t}" p WHERE p{of_order})',
+            (),
+            output_field=BooleanField(),
+        ),
+        # The latest delivery of the order's parcels (none delivered: NULL).
+        "last_delivered_at": RawSQL(
+            f'SELECT MAX(s.delivered_at) FROM "{shipment_t}" s WHERE s{of_order}',
+            (),
+            output_field=DateTimeField(),
+        ),
+    }
+
+
+def order_queryset(merchant: Merchant) -> QuerySet[Order]:
+    """The merchant's orders with what the facts need folded in: customer, store, the paid
+    amount and the last delivery time (payments and shipments as subqueries)."""
     return (
-        scoped(Order, merchant)
-        .select_related("customer", "store")
-        .annotate(
-            paid_sum=RawSQL(
-                f'SELECT SUM(p."amount") FROM "{payment_t}" p WHERE p{of_order} AND p.status = %s',
-                (PaymentStatus.PAID.value,),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            ),
-            has_payments=RawSQL(
-                f'EXISTS (SELECT 1 FROM "{payment_t}" p WHERE p{of_order})',
-                (),
-                output_field=BooleanField(),
-            ),
-            # The latest delivery of the order's parcels (none delivered: NULL).
-            last_delivered_at=RawSQL(
-                f'SELECT MAX(s.delivered_at) FROM "{shipment_t}" s WHERE s{of_order}',
-                (),
-                output_field=DateTimeField(),
-            ),
-        )
+        scoped(Order, merchant).select_related("customer", "store").annotate(**order_fact_fields())
     )
 
 

@@ -12,27 +12,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, models, transaction
-from django.db.models.expressions import RawSQL
+from django.db import transaction
 from django.utils import timezone
 
 from aftercare.commerce.models import Order, Product
 from aftercare.core.actors import Actor
-from aftercare.core.errors import NotFound, ValidationFailed
+from aftercare.core.errors import ValidationFailed
 from aftercare.core.models import AuditEvent
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
 from aftercare.policies.domain import Decision, Outcome, RequestLine
 from aftercare.policies.engine import evaluate
 from aftercare.policies.errors import NoActivePolicy
-from aftercare.policies.facts import facts_from, order_queryset
+from aftercare.policies.facts import facts_from
 from aftercare.policies.plan import plan_of
-from aftercare.policies.queries import active_version_columns
 from aftercare.policies.serialize import decision_to_dict
 from aftercare.policies.wording import render_line, render_trace
 from aftercare.returns import deadlines, events, queries
 from aftercare.returns.errors import NotEligible
-from aftercare.returns.models import Case, CaseLine, ItemCondition, ReturnDesk, ShippingPayer
+from aftercare.returns.models import Case, CaseLine, ItemCondition, ShippingPayer
 from aftercare.returns.moves import (
     Batch,
     after_approval,
@@ -42,6 +40,7 @@ from aftercare.returns.moves import (
     refuse_unless,
     require,
 )
+from aftercare.returns.order_lock import desk_of, lock_order
 from aftercare.returns.states import (
     CANCELLABLE_STATUSES,
     CaseStatus,
@@ -132,7 +131,7 @@ def create_case_full(
     _check_request(lines=lines, type=type, reason=reason, description=description)
     merchant = actor.merchant
     with transaction.atomic():
-        order = _lock_order(actor, order_id=order_id, order_external_id=order_external_id)
+        order = lock_order(actor, order_id=order_id, order_external_id=order_external_id)
         # The active version rode on the order query (not under the order's lock: nothing
         # needs it to be; a policy activated meanwhile judges the next request).
         version_id: int | None = order.active_version_id  # type: ignore[attr-defined]
@@ -177,7 +176,7 @@ def create_case_full(
         decision = evaluate(plan_of(version_id, stamp), facts)
         language = facts.customer.language
         _refuse_ineligible(decision, language)
-        batch = Batch(desk=_desk_of(order))
+        batch = Batch(desk=desk_of(order))
         case = _write_case(
             actor=actor,
             order=order,
@@ -261,89 +260,6 @@ def _check_request(
         raise ValidationFailed(
             "Some fields are not valid.", errors=[{**e, "type": "invalid"} for e in errors]
         )
-
-
-def _lock_order(actor: Actor, *, order_id: int | None, order_external_id: str | None) -> Order:
-    """The order row, locked for the rest of the transaction (another merchant's: 404).
-
-    PostgreSQL takes a row lock (FOR UPDATE); SQLite has none, but the IMMEDIATE transaction
-    this runs in already holds the database's write lock, which serialises just the same.
-    """
-    if (order_id is None) == (order_external_id is None):
-        raise ValidationFailed("Give exactly one of order_id and order_external_id.")
-    lookup: dict[str, Any] = (
-        {"pk": order_id} if order_id is not None else {"external_id": order_external_id}
-    )
-    # The facts' order query itself takes the lock, on the order row only (not on the
-    # customer and store joined in): one query where a lock and a load were two.
-    # Unordered (both lookups are unique): Django compiling an ORDER BY next to this many
-    # annotations cost more CPU than the database spends on the query.
-    found = list(
-        order_queryset(actor.merchant)
-        .select_for_update(of=("self",))
-        .annotate(**_DESK_FIELDS, **_ACTIVE_VERSION_FIELDS, next_case_id=_next_case_id())
-        .filter(**lookup)
-        .order_by()[:1]
-    )
-    if not found:
-        raise NotFound("No order matches.")
-    return found[0]
-
-
-# The merchant's return desk (one at most) rides on the order query, one subquery a field,
-# rather than costing a query of its own: every new case reads it (deadlines, instructions).
-_DESK_SQL = (
-    f'SELECT d."{{}}" FROM "{ReturnDesk._meta.db_table}" d '
-    f'WHERE d."merchant_id" = "{Order._meta.db_table}"."merchant_id"'
-)
-_DESK_FIELDS_OUT: dict[str, models.Field[Any, Any]] = {
-    "id": models.BigIntegerField(),
-    "address": models.TextField(),
-    "contact_name": models.CharField(),
-    "contact_phone": models.CharField(),
-    "offers_pickup": models.BooleanField(),
-    "holidays": models.JSONField(),
-}
-_DESK_FIELDS = {
-    f"desk_{name}": RawSQL(_DESK_SQL.format(name), (), output_field=output)
-    for name, output in _DESK_FIELDS_OUT.items()
-}
-
-
-# The merchant's active policy version the same way: its id, stamp and number (see
-# policies.queries.active_version_columns); the compiled plan is cached by id and stamp.
-_ACTIVE_VERSION_FIELDS = active_version_columns(f'"{Order._meta.db_table}"."merchant_id"')
-
-
-def _next_case_id() -> RawSQL:
-    """The id the new case will have, reserved on the order query: the case is then written
-    once, number and final status included, instead of inserted and updated.
-
-    PostgreSQL: the id column's own sequence (nextval never hands a value out twice; an
-    aborted request leaves a gap, as a rolled-back INSERT does). SQLite: one more than any id
-    the table has used (AUTOINCREMENT keeps that in sqlite_sequence); this runs in an
-    IMMEDIATE transaction, which holds the database's write lock, so no other writer can take
-    the same id before this one inserts it."""
-    table = Case._meta.db_table
-    if connection.vendor == "postgresql":
-        return RawSQL(
-            "nextval(pg_get_serial_sequence(%s, 'id'))",
-            (table,),
-            output_field=models.BigIntegerField(),
-        )
-    used = (
-        f"MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-        f'COALESCE((SELECT MAX("id") FROM "{table}"), 0))'
-    )
-    return RawSQL(f"{used} + 1", (table,), output_field=models.BigIntegerField())
-
-
-def _desk_of(order: Order) -> ReturnDesk | None:
-    """The return desk read along with the order by _lock_order (None: not set up yet)."""
-    values = {name: getattr(order, f"desk_{name}") for name in _DESK_FIELDS_OUT}
-    if values["id"] is None:
-        return None
-    return ReturnDesk(merchant_id=order.merchant_id, **values)
 
 
 def _refuse_ineligible(decision: Decision, language: str) -> None:
