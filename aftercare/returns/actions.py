@@ -19,6 +19,7 @@ from aftercare.commerce.models import Order, Product
 from aftercare.core.actors import Actor
 from aftercare.core.errors import ValidationFailed
 from aftercare.core.models import AuditEvent
+from aftercare.core.rows import insert_rows
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
 from aftercare.policies.domain import Decision, Outcome, RequestLine
@@ -192,21 +193,20 @@ def create_case_full(
         batch.flush(case)
         by_id = {line.pk: line for line in state.lines}
         by_line = {line.line_id: line for line in decision.lines}
-        case_lines = CaseLine.objects.bulk_create(
-            [
-                CaseLine(
-                    merchant=merchant,
-                    case=case,
-                    order_line=by_id[line.order_line_id],
-                    quantity=line.quantity,
-                    stated_condition=line.stated_condition,
-                    eligibility=str(by_line[line.order_line_id].outcome),
-                    refund_amount=by_line[line.order_line_id].refund.refund,
-                    replacement_product=replacements.get(line.replacement_product_id or 0),
-                )
-                for line in lines
-            ]
-        )
+        case_lines = [
+            CaseLine(
+                merchant=merchant,
+                case=case,
+                order_line=by_id[line.order_line_id],
+                quantity=line.quantity,
+                stated_condition=line.stated_condition,
+                eligibility=str(by_line[line.order_line_id].outcome),
+                refund_amount=by_line[line.order_line_id].refund.refund,
+                replacement_product=replacements.get(line.replacement_product_id or 0),
+            )
+            for line in lines
+        ]
+        insert_rows(case_lines, returning_ids=True)
         return CreatedCase(
             case=case,
             order_external_id=order.external_id,

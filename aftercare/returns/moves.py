@@ -18,6 +18,7 @@ from aftercare.core.actors import Actor
 from aftercare.core.audit import record_event, subject_label
 from aftercare.core.errors import Forbidden, InvalidTransition
 from aftercare.core.models import AuditEvent
+from aftercare.core.rows import insert_rows
 from aftercare.core.transitions import transition
 from aftercare.policies.spec import RefundPoint
 from aftercare.returns import deadlines, events
@@ -108,10 +109,12 @@ class Batch:
         self.record(case, actor=actor, kind=f"status:{to}", reason=reason, data=data)
 
     def flush(self, case: Case) -> None:
-        """One INSERT of the case as the steps left it, then its rows in bulk."""
-        case.save(force_insert=True)
-        AuditEvent.objects.bulk_create(self.audit)
-        CaseEvent.objects.bulk_create(self.events)
+        """One INSERT of the case as the steps left it, then its rows in bulk. Hand-written
+        inserts (core/rows.py): Django composing these four statements cost more CPU than the
+        database spent on them."""
+        insert_rows([case])
+        insert_rows(self.audit)
+        insert_rows(self.events)
         for follow_up in self.after_flush:
             follow_up(case)
 
