@@ -106,7 +106,8 @@ def consume_case_events(
         flush_pending(lookups, now=now)
         if fresh:
             upto = fresh[-1].pk
-            committed = ids_between(CaseEvent.objects.all(), cursor.last_id, upto)
+            read = [event.pk for event in fresh]
+            committed = ids_between(CaseEvent.objects.all(), cursor.last_id, read)
             move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
     return len(batch)
 
@@ -171,7 +172,8 @@ def consume_refund_events(*, limit: int = BATCH, now: datetime | None = None) ->
             _handle_refund_event(event.pk, dict(event.data or {}), event.case_id, now=now)
         if fresh:
             upto = fresh[-1].pk
-            committed = ids_between(events.all(), cursor.last_id, upto)
+            read = [event.pk for event in fresh]
+            committed = ids_between(events.all(), cursor.last_id, read)
             move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
     return len(late) + len(fresh)
 

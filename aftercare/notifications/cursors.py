@@ -76,6 +76,9 @@ def move_cursor(
     cursor.save(update_fields=["last_id", "gaps", "updated_at"])
 
 
-def ids_between(rows: models.QuerySet[Any], after_id: int, upto_id: int) -> list[int]:
-    """Every committed id in (after_id, upto_id], of any kind: what is not there is a gap."""
-    return list(rows.filter(pk__gt=after_id, pk__lte=upto_id).values_list("pk", flat=True))
+def ids_between(rows: models.QuerySet[Any], after_id: int, read: list[int]) -> list[int]:
+    """Every committed id in (after_id, last read id], of any kind: what is not there is a gap.
+    When the ids read already run without a hole from after_id, no query is needed."""
+    if read == list(range(after_id + 1, after_id + 1 + len(read))):
+        return read
+    return list(rows.filter(pk__gt=after_id, pk__lte=read[-1]).values_list("pk", flat=True))
