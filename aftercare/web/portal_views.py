@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftercare.commerce.models import Order
 from aftercare.conversations import chat
@@ -114,8 +115,33 @@ def _order_context(merchant: Merchant, order: Order, **extra: Any) -> dict[str, 
         "conditions": ItemCondition.choices,
         "form": {},
         "chat_token": _chat_token(merchant, order),
+        "live_stamp": cases_stamp(merchant, order),
         **extra,
     }
+
+
+def cases_stamp(merchant: Merchant, order: Order) -> str:
+    """What changes whenever one of the order's cases does (a new case, any status move, a
+    tracking number): the pages render it, and the page script reloads when it moves."""
+    found = (
+        queries.cases_of(merchant, order_id=order.pk)
+        .order_by()
+        .aggregate(count=Count("pk"), last=Max("updated_at"))
+    )
+    last = found["last"].isoformat() if found["last"] else "-"
+    return f"{found['count']}@{last}"
+
+
+@require_GET
+def live_state(request: HttpRequest, merchant_slug: str) -> HttpResponse:
+    """The stamp of the verified order's cases, polled by portal_live.js; no session: 404."""
+    merchant = _merchant(merchant_slug)
+    order = _verified_order(request, merchant)
+    if order is None:
+        raise Http404("No order in this session.")
+    response = JsonResponse({"stamp": cases_stamp(merchant, order)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def order_page(request: HttpRequest, merchant_slug: str) -> HttpResponse:
@@ -287,6 +313,7 @@ def _case_context(merchant: Merchant, order: Order, case: Case, **extra: Any) ->
         "can_appeal": case.status in APPEALABLE,
         "now": timezone.now(),
         "chat_token": _chat_token(merchant, order),
+        "live_stamp": cases_stamp(merchant, order),
         **extra,
     }
 

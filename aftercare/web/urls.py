@@ -41,6 +41,11 @@ urlpatterns = [
     path("portal/<slug:merchant_slug>/", portal_views.lookup, name="portal_lookup"),
     path("portal/<slug:merchant_slug>/order/", portal_views.order_page, name="portal_order"),
     path(
+        "portal/<slug:merchant_slug>/order/live/",
+        portal_views.live_state,
+        name="portal_live_state",
+    ),
+    path(
         "portal/<slug:merchant_slug>/order/request/",
         portal_views.start_case,
         name="portal_start_case",

@@ -153,13 +153,14 @@ def test_an_exchange_approved_by_the_agent(live_server, an_exchange) -> None:  #
         _request(customer, lines[1], "Exchange")
         expect(customer.locator("#case-status")).to_have_text("Under review")
         expect(customer.locator("#instructions")).to_have_count(0)
+        customer.evaluate("window.aftercarePortalLive.every(300)")  # 15 s in real life
 
         _open_case_as_agent(agent, live_server.url)
         expect(agent.locator("#case-panel")).to_contain_text("Exchange")
         agent.get_by_role("button", name="Approve").click()
         expect(agent.locator("#case-status")).to_have_text("Awaiting return shipment")
 
-        customer.reload()
+        # The customer's page follows by itself, without a reload by hand.
         expect(customer.locator("#case-status")).to_have_text("Awaiting return shipment")
         expect(customer.locator("#instructions")).to_contain_text(ADDRESS)
         expect(customer.locator("#timeline")).to_contain_text("Approved")

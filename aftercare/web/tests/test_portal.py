@@ -244,3 +244,32 @@ def test_a_blank_tracking_number_is_refused(client: Client, merchant, store) -> 
     assert refused.status_code == 422
     assert "Some fields are not valid" in refused.content.decode()
     assert Case.objects.get(pk=case.pk).status == "awaiting_return_shipment"
+
+
+def test_the_live_stamp_moves_when_an_agent_moves_the_case(
+    client: Client, shop, agent_actor
+) -> None:
+    order, lines = shop
+    _look_up(client, order, PHONE)
+    before = client.get("/portal/acme/order/live/").json()["stamp"]
+    case = actions.create_case(
+        actor=agent_actor,
+        order_id=order.pk,
+        lines=[actions.LineRequest(order_line_id=lines[0].pk, quantity=1)],
+        type="return_refund",
+        reason="size",
+    )
+    opened = client.get("/portal/acme/order/live/")
+    page = client.get(f"/portal/acme/cases/{case.pk}/").content.decode()
+
+    actions.approve_case(actor=agent_actor, case=case)
+    approved = client.get("/portal/acme/order/live/").json()["stamp"]
+
+    assert before.startswith("0@") and opened.json()["stamp"].startswith("1@")
+    assert opened["Cache-Control"] == "no-store"
+    assert f'data-live-stamp="{opened.json()["stamp"]}"' in page  # what the page compares
+    assert approved != opened.json()["stamp"]
+
+
+def test_the_live_stamp_needs_a_verified_order(client: Client, shop) -> None:
+    assert client.get("/portal/acme/order/live/").status_code == 404
