@@ -128,7 +128,7 @@ async def read_body(receive: Receive) -> BinaryIO:
     return body
 
 
-def wsgi_environ(scope: Message, body: BinaryIO) -> dict[str, Any]:
+def wsgi_environ(scope: Message, body: BinaryIO | None) -> dict[str, Any]:
     """PEP 3333's environ for an ASGI HTTP scope."""
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
@@ -154,12 +154,25 @@ def wsgi_environ(scope: Message, body: BinaryIO) -> dict[str, Any]:
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    if body is not None:
+        # A chunked upload has no Content-Length, and Django's WSGIRequest reads exactly
+        # CONTENT_LENGTH bytes of wsgi.input: give it the size of the body as received.
+        environ["CONTENT_LENGTH"] = str(_size(body))
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").upper().replace("-", "_")
         value = raw_value.decode("latin-1")
-        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if name == "CONTENT_LENGTH":
+            continue  # the body's real size (above) is what Django may read
+        if name != "CONTENT_TYPE":
             name = f"HTTP_{name}"
         if name in environ:  # a repeated header; cookies have their own separator
             value = f"{environ[name]}{'; ' if name == 'HTTP_COOKIE' else ','}{value}"
         environ[name] = value
     return environ
+
+
+def _size(body: BinaryIO) -> int:
+    body.seek(0, os.SEEK_END)
+    size = body.tell()
+    body.seek(0)
+    return size

@@ -70,6 +70,26 @@ def test_an_api_call_with_a_json_body_and_a_key(base_url: str, merchant: Merchan
     assert refused.headers["content-type"] == "application/problem+json"
 
 
+def test_a_chunked_body_without_content_length_arrives_whole(
+    base_url: str, merchant: Merchant
+) -> None:
+    _, token = create_api_key(actor=Actor.system(merchant), name="t", scopes=["*"])
+    body = b'{"records": [{"external_id": "C-9", "name": "Chen", "phone": "+8613800138009"}]}'
+
+    def chunks() -> Iterator[bytes]:
+        yield body[:20]
+        yield body[20:]
+
+    response = httpx.post(
+        f"{base_url}/api/v1/customers",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["external_id"] == "C-9"
+
+
 def test_console_login_keeps_session_and_csrf_cookies(base_url: str, merchant: Merchant) -> None:
     add_member(merchant=merchant, username="mei", password="s3cret-pass-42", role="agent")
     with httpx.Client(base_url=base_url) as browser:
@@ -119,7 +139,7 @@ def test_the_environ_keeps_unicode_paths_repeated_headers_and_cookies() -> None:
         "scheme": "https",
     }
 
-    environ = wsgi_environ(scope, body=None)  # type: ignore[arg-type]
+    environ = wsgi_environ(scope, body=None)
 
     assert environ["PATH_INFO"].encode("latin-1").decode("utf-8") == "/portal/店/"
     assert environ["HTTP_ACCEPT"] == "text/html,application/json"
