@@ -164,6 +164,16 @@ def test_an_exchange_approved_by_the_agent(live_server, an_exchange) -> None:  #
         expect(customer.locator("#case-status")).to_have_text("Awaiting return shipment")
         expect(customer.locator("#instructions")).to_contain_text(ADDRESS)
         expect(customer.locator("#timeline")).to_contain_text("Approved")
+
+        # While the customer types, a change is offered, not forced on them.
+        customer.evaluate("window.aftercarePortalLive.every(300)")  # the reloaded page's pace
+        customer.get_by_label("Carrier").fill("SF")
+        agent.get_by_role("button", name="Mark received").click()
+        expect(agent.locator("#case-status")).to_have_text("Received")
+        expect(customer.locator("#live-notice")).to_be_visible()
+        expect(customer.get_by_label("Carrier")).to_have_value("SF")
+        customer.get_by_role("button", name="Show the update").click()
+        expect(customer.locator("#case-status")).to_have_text("Received")
     case = Case.objects.get(order=order)
     assert case.type == "exchange" and case.lines.get().order_line_id == lines[1].pk
 
