@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.utils import timezone
 
-from aftercare.notifications.cursors import ids_between, late_arrivals, move_cursor
+from aftercare.notifications.cursors import advance, late_arrivals
 from aftercare.notifications.messages import Lookups, case_values, flush_pending, queue_message
 from aftercare.notifications.models import Channel, ConsumerCursor, EventKey
 from aftercare.notifications.routing import settings_of
@@ -104,11 +104,7 @@ def consume_case_events(
         for event in batch:
             handle_case_event(event, now=now, lookups=lookups)
         flush_pending(lookups, now=now)
-        if fresh:
-            upto = fresh[-1].pk
-            read = [event.pk for event in fresh]
-            committed = ids_between(CaseEvent.objects.all(), cursor.last_id, read)
-            move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
+        advance(cursor, CaseEvent.objects.all(), fresh, now=now)
     return len(batch)
 
 
@@ -170,11 +166,7 @@ def consume_refund_events(*, limit: int = BATCH, now: datetime | None = None) ->
         )
         for event in late + fresh:
             _handle_refund_event(event.pk, dict(event.data or {}), event.case_id, now=now)
-        if fresh:
-            upto = fresh[-1].pk
-            read = [event.pk for event in fresh]
-            committed = ids_between(events.all(), cursor.last_id, read)
-            move_cursor(cursor, to_id=upto, committed_ids=committed, now=now)
+        advance(cursor, events.all(), fresh, now=now)
     return len(late) + len(fresh)
 
 

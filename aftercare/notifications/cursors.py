@@ -14,7 +14,7 @@ deletions, and cost one indexed lookup per run until they expire.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -46,29 +46,28 @@ def late_arrivals(
     if not cursor.gaps:
         return []
     arrived = list(rows.filter(pk__in=[int(gap) for gap in cursor.gaps]).order_by("pk"))
-    for event in arrived:
-        cursor.gaps.pop(str(event.pk), None)
+    filled = {str(event.pk) for event in arrived}
     oldest_kept = (now - GAP_PATIENCE).timestamp()
-    cursor.gaps = {gap: seen for gap, seen in cursor.gaps.items() if seen >= oldest_kept}
-    cursor.save(update_fields=["gaps", "updated_at"])
+    kept = {g: seen for g, seen in cursor.gaps.items() if g not in filled and seen >= oldest_kept}
+    if len(kept) != len(cursor.gaps):
+        cursor.gaps = kept
+        cursor.save(update_fields=["gaps", "updated_at"])
     return [event for event in arrived if wanted(event)]
 
 
-def move_cursor(
-    cursor: ConsumerCursor,
-    *,
-    to_id: int,
-    committed_ids: Iterable[int],
-    now: datetime,
+def advance(
+    cursor: ConsumerCursor, rows: models.QuerySet[Any], read: list[Any], *, now: datetime
 ) -> None:
-    """Move the cursor to `to_id`, remembering the ids between that have no committed row."""
-    start = cursor.last_id
-    if to_id <= start:
+    """Move the cursor past the events just read (oldest first), remembering as gaps the ids
+    between that have no committed row. Nothing read: the cursor stays."""
+    if not read:
         return
+    read_ids = [event.pk for event in read]
+    committed = _committed_ids(rows, cursor.last_id, read_ids)
+    start, to_id = cursor.last_id, read_ids[-1]
     first = max(start + 1, to_id - MAX_GAPS_PER_MOVE)
-    missing = set(range(first, to_id)) - set(committed_ids)
     seen = now.timestamp()
-    cursor.gaps.update({str(gap): seen for gap in sorted(missing)})
+    cursor.gaps.update({str(gap): seen for gap in sorted(set(range(first, to_id)) - committed)})
     if len(cursor.gaps) > MAX_GAPS:
         newest = sorted(cursor.gaps, key=int)[-MAX_GAPS:]
         cursor.gaps = {gap: cursor.gaps[gap] for gap in newest}
@@ -76,9 +75,9 @@ def move_cursor(
     cursor.save(update_fields=["last_id", "gaps", "updated_at"])
 
 
-def ids_between(rows: models.QuerySet[Any], after_id: int, read: list[int]) -> list[int]:
+def _committed_ids(rows: models.QuerySet[Any], after_id: int, read: list[int]) -> set[int]:
     """Every committed id in (after_id, last read id], of any kind: what is not there is a gap.
     When the ids read already run without a hole from after_id, no query is needed."""
     if read == list(range(after_id + 1, after_id + 1 + len(read))):
-        return read
-    return list(rows.filter(pk__gt=after_id, pk__lte=read[-1]).values_list("pk", flat=True))
+        return set(read)
+    return set(rows.filter(pk__gt=after_id, pk__lte=read[-1]).values_list("pk", flat=True))

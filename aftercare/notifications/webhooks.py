@@ -31,13 +31,8 @@ from aftercare.core.outbox import write_outbox
 from aftercare.core.outbox_models import OutboxMessage
 from aftercare.merchants.queries import get_scoped
 from aftercare.notifications.consumer import default_lag, lock_cursor, settled
-from aftercare.notifications.cursors import late_arrivals, move_cursor
-from aftercare.notifications.models import (
-    ConsumerCursor,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from aftercare.notifications.cursors import advance, late_arrivals
+from aftercare.notifications.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from aftercare.returns import events as case_events
 from aftercare.returns.models import CaseEvent
 
@@ -118,7 +113,7 @@ def consume_for_webhooks(*, limit: int = 500, now: datetime | None = None) -> in
             for sub in subscriptions.get(event.merchant_id, []):
                 if sub.wants(event.kind):
                     queue_delivery(sub, event.kind, f"case-event-{event.pk}", event_payload(event))
-        _move(cursor, fresh, now)
+        advance(cursor, CaseEvent.objects.all(), fresh, now=now)
     return len(batch)
 
 
@@ -143,15 +138,8 @@ def consume_refunds_for_webhooks(*, limit: int = 500, now: datetime | None = Non
             late + fresh,
             lambda e: (f"refund-event-{e.pk}", {"grant_id": e.grant_id, **(e.data or {})}),
         )
-        _move(cursor, fresh, now)
+        advance(cursor, RefundEvent.objects.all(), fresh, now=now)
     return len(late) + len(fresh)
-
-
-def _move(cursor: ConsumerCursor, fresh: list[Any], now: datetime) -> None:
-    # These consumers read every kind, so the batch itself lists the ids that committed.
-    if fresh:
-        committed = [event.pk for event in fresh]
-        move_cursor(cursor, to_id=fresh[-1].pk, committed_ids=committed, now=now)
 
 
 def _fan_out(batch: list[Any], describe: Any) -> None:
