@@ -109,6 +109,15 @@ class Annotations:
         return len(self.expressions)
 
 
+def split_row(row: Sequence[Any], *parts: ModelColumns | Annotations) -> list[Sequence[Any]]:
+    """A row of `SELECT part1, part2, ...` cut into each part's values, in order."""
+    pieces, at = [], 0
+    for part in parts:
+        pieces.append(row[at : at + len(part)])
+        at += len(part)
+    return pieces
+
+
 # --- Inserts ---------------------------------------------------------------------------------
 
 

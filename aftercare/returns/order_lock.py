@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from aftercare.commerce.models import Customer, Order
 from aftercare.core.actors import Actor
 from aftercare.core.errors import NotFound, ValidationFailed
-from aftercare.core.rows import Annotations, ModelColumns
+from aftercare.core.rows import Annotations, ModelColumns, split_row
 from aftercare.merchants.models import Store
 from aftercare.policies.facts import order_fact_fields
 from aftercare.policies.queries import active_version_columns
@@ -105,13 +105,13 @@ class _Statement:
             row = cursor.fetchone()
         if row is None:
             return None
-        at_customer = len(self.order)
-        at_store = at_customer + len(self.customer)
-        at_extra = at_store + len(self.store)
-        order = self.order.build(row[:at_customer], connection)
-        order.customer = self.customer.build(row[at_customer:at_store], connection)  # type: ignore[attr-defined]
-        order.store = self.store.build(row[at_store:at_extra], connection)  # type: ignore[attr-defined]
-        self.extra.apply(order, row[at_extra:], connection)
+        order_values, customer, store, extra = split_row(
+            row, self.order, self.customer, self.store, self.extra
+        )
+        order = self.order.build(order_values, connection)
+        order.customer = self.customer.build(customer, connection)  # type: ignore[attr-defined]
+        order.store = self.store.build(store, connection)  # type: ignore[attr-defined]
+        self.extra.apply(order, extra, connection)
         return order  # type: ignore[return-value]
 
 

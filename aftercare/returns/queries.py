@@ -31,7 +31,7 @@ from aftercare.commerce.models import Order, OrderLine, Product
 from aftercare.core.audit import subject_label
 from aftercare.core.errors import NotFound
 from aftercare.core.models import AuditEvent
-from aftercare.core.rows import Annotations, ModelColumns
+from aftercare.core.rows import Annotations, ModelColumns, split_row
 from aftercare.merchants.models import Merchant
 from aftercare.merchants.queries import scoped
 from aftercare.policies.domain import ZERO
@@ -215,7 +215,7 @@ class _OrderStateStatement:
         )
         money = DecimalField(max_digits=12, decimal_places=2)
         count = IntegerField()
-        # Params are given per run (see params()); the RawSQLs carry the SQL and output fields.
+        # Params are given per run (see run()); the RawSQLs carry the SQL and output fields.
         self.extra = Annotations(
             {
                 "held_units": RawSQL(held.format('SUM(cl."quantity")'), (), count),
@@ -245,17 +245,16 @@ class _OrderStateStatement:
     def run(self, order_id: int, merchant_id: int, customer_id: int) -> list[OrderLine]:
         holding: list[Any] = [True] * 4  # held units and refunds, order refunds, shipping
         customer: list[Any] = [merchant_id, customer_id]  # their orders, then those with cases
-        extra = [*holding, *customer, *customer, CaseStatus.CANCELLED.value]
+        params = [*holding, *customer, *customer, CaseStatus.CANCELLED.value]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, [*extra, order_id, merchant_id])
+            cursor.execute(self.sql, [*params, order_id, merchant_id])
             rows = cursor.fetchall()
-        at_product = len(self.line)
-        at_extra = at_product + len(self.product)
         lines = []
         for row in rows:
-            line = self.line.build(row[:at_product], connection)
-            line.product = self.product.build(row[at_product:at_extra], connection)  # type: ignore[attr-defined]
-            self.extra.apply(line, row[at_extra:], connection)
+            line_values, product, extra = split_row(row, self.line, self.product, self.extra)
+            line = self.line.build(line_values, connection)
+            line.product = self.product.build(product, connection)  # type: ignore[attr-defined]
+            self.extra.apply(line, extra, connection)
             lines.append(line)
         return lines  # type: ignore[return-value]
 
