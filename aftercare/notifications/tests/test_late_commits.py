@@ -46,14 +46,21 @@ def _open_new_case(merchant, store, agent_actor) -> Case:  # type: ignore[no-unt
     return open_case(agent_actor, order, lines[:1])
 
 
+def _a_case_in_flight(merchant, store, agent_actor, consume) -> tuple[Case, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A consumer that has read one case; then a case whose created event is held back (its
+    transaction still open) while a later case commits, with larger ids."""
+    _open_new_case(merchant, store, agent_actor)
+    consume()
+    late_case = _open_new_case(merchant, store, agent_actor)
+    row = _hold_back(CaseEvent.objects.get(case=late_case, kind=case_events.CREATED))
+    _open_new_case(merchant, store, agent_actor)
+    return late_case, row
+
+
 def test_an_event_committed_into_a_passed_gap_is_notified_on_the_next_run(
     reviewed, merchant, store, agent_actor, notify_settings
 ) -> None:
-    _open_new_case(merchant, store, agent_actor)
-    consume_case_events()
-    late_case = _open_new_case(merchant, store, agent_actor)
-    row = _hold_back(CaseEvent.objects.get(case=late_case, kind=case_events.CREATED))
-    _open_new_case(merchant, store, agent_actor)  # commits after, with larger ids
+    late_case, row = _a_case_in_flight(merchant, store, agent_actor, consume_case_events)
 
     consume_case_events()
     cursor = ConsumerCursor.objects.get(name=CASE_CURSOR)
@@ -71,11 +78,8 @@ def test_an_event_committed_into_a_passed_gap_is_notified_on_the_next_run(
 def test_a_gap_that_never_fills_is_given_up_after_the_patience(
     reviewed, merchant, store, agent_actor, notify_settings
 ) -> None:
-    _open_new_case(merchant, store, agent_actor)
-    consume_case_events()
-    case = _open_new_case(merchant, store, agent_actor)
-    rolled_back = _hold_back(CaseEvent.objects.get(case=case, kind=case_events.CREATED))["id"]
-    _open_new_case(merchant, store, agent_actor)
+    _, row = _a_case_in_flight(merchant, store, agent_actor, consume_case_events)
+    rolled_back = row["id"]  # never put back
     consume_case_events()
     assert str(rolled_back) in ConsumerCursor.objects.get(name=CASE_CURSOR).gaps
 
@@ -93,11 +97,7 @@ def test_webhook_consumer_also_fills_gaps(
     WebhookSubscription.objects.create(
         merchant=merchant, url="https://hooks.acme.test/x", secret="s", event_types=[]
     )
-    _open_new_case(merchant, store, agent_actor)
-    consume_for_webhooks()
-    case = _open_new_case(merchant, store, agent_actor)
-    row = _hold_back(CaseEvent.objects.get(case=case, kind=case_events.CREATED))
-    _open_new_case(merchant, store, agent_actor)
+    _, row = _a_case_in_flight(merchant, store, agent_actor, consume_for_webhooks)
     consume_for_webhooks()
     event_id = f"case-event-{row['id']}"
     assert not WebhookDelivery.objects.filter(event_id=event_id).exists()
